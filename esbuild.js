@@ -1,0 +1,63 @@
+// One build for every process the product runs: the extension client, the language server,
+// the runtime CLI and library, and the plugin host. `--watch` rebuilds on change,
+// `--production` minifies and drops source maps (used for the .vsix).
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Packages resolved at run time from node_modules instead of being bundled (native or heavy). */
+const runtimeExternals = ['esbuild'];
+
+/** Each entry is one bundle; `when` skips bundles whose sources do not exist yet. */
+const bundles = [
+  { entry: 'runtime/src/cli/main.ts', out: 'runtime/dist/cli.js' },
+  { entry: 'runtime/src/index.ts', out: 'runtime/dist/index.js' },
+  { entry: 'runtime/src/host/pluginHost.ts', out: 'runtime/dist/pluginHost.js' },
+  { entry: 'runtime/src/host/spawnedWorker.ts', out: 'runtime/dist/spawnedWorker.js' },
+  { entry: 'runtime/src/api.ts', out: 'runtime/dist/api.mjs', format: 'esm' },
+  { entry: 'server/src/server.ts', out: 'server/dist/server.js' },
+  { entry: 'client/src/extension.ts', out: 'dist/client/extension.js', external: ['vscode'] },
+  { entry: 'client/webview/main.ts', out: 'dist/webview/main.js', platform: 'browser', format: 'iife' },
+];
+
+async function main() {
+  const contexts = [];
+  for (const bundle of bundles) {
+    if (!fs.existsSync(path.join(__dirname, bundle.entry))) continue;
+    const platform = bundle.platform ?? 'node';
+    contexts.push(
+      await esbuild.context({
+        entryPoints: [bundle.entry],
+        outfile: bundle.out,
+        bundle: true,
+        platform,
+        format: bundle.format ?? 'cjs',
+        target: platform === 'node' ? 'node20' : 'es2022',
+        external: platform === 'node' ? [...runtimeExternals, ...(bundle.external ?? [])] : [],
+        minify: production,
+        sourcemap: !production,
+        sourcesContent: false,
+        logLevel: 'warning',
+        absWorkingDir: __dirname,
+        // Schemas are JSON files shared with the editor; bundle them as data.
+        loader: { '.json': 'json' },
+      }),
+    );
+  }
+  if (watch) {
+    await Promise.all(contexts.map((ctx) => ctx.watch()));
+    console.log(`[esbuild] watching ${contexts.length} bundles`);
+    return;
+  }
+  await Promise.all(contexts.map((ctx) => ctx.rebuild()));
+  await Promise.all(contexts.map((ctx) => ctx.dispose()));
+  console.log(`[esbuild] built ${contexts.length} bundles${production ? ' (production)' : ''}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI itself is the esbuild bundle built by `npm run build` (run by `prepare`).
+require('../dist/cli.js');
