@@ -1,0 +1,114 @@
+// The `needs` graph of a pipeline's steps: cycle detection, upstream sets and the run order.
+import type { PipelineStep } from '../model/pipeline';
+
+/** Steps and their `needs` edges, in file order. */
+export interface StepGraph {
+  /** Step ids in file order (first occurrence when an id repeats). */
+  ids: string[];
+  /** What each step needs, as written (may name unknown steps). */
+  needs: Map<string, string[]>;
+  /** For each step, the known steps that need it, in file order. */
+  dependents: Map<string, string[]>;
+}
+
+/** Builds the graph of `needs` edges; duplicate ids keep their first step. */
+export function buildStepGraph(steps: Pick<PipelineStep, 'id' | 'needs'>[]): StepGraph {
+  const ids: string[] = [];
+  const needs = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  for (const step of steps) {
+    if (needs.has(step.id)) continue;
+    ids.push(step.id);
+    needs.set(step.id, [...new Set(step.needs)]);
+    dependents.set(step.id, []);
+  }
+  for (const id of ids) {
+    for (const need of needs.get(id) ?? []) dependents.get(need)?.push(id);
+  }
+  return { ids, needs, dependents };
+}
+
+/** The known steps a step needs directly, in the order written. */
+function knownNeeds(graph: StepGraph, id: string): string[] {
+  return (graph.needs.get(id) ?? []).filter((need) => graph.needs.has(need));
+}
+
+/**
+ * Every cycle met by a depth-first walk in file order, each as a closed path: `['a', 'b', 'a']` means
+ * a needs b and b needs a; a self-need is `['a', 'a']`. Iterative, so long chains cannot overflow the stack.
+ */
+export function findCycles(graph: StepGraph): string[][] {
+  const state = new Map<string, 'active' | 'done'>();
+  const cycles: string[][] = [];
+  for (const root of graph.ids) {
+    if (state.has(root)) continue;
+    const stack: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    state.set(root, 'active');
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const needs = knownNeeds(graph, frame.id);
+      const need = needs[frame.next++];
+      if (need === undefined) {
+        state.set(frame.id, 'done');
+        stack.pop();
+      } else if (state.get(need) === 'active') {
+        const from = stack.findIndex((entry) => entry.id === need);
+        cycles.push([...stack.slice(from).map((entry) => entry.id), need]);
+      } else if (!state.has(need)) {
+        state.set(need, 'active');
+        stack.push({ id: need, next: 0 });
+      }
+    }
+  }
+  return cycles;
+}
+
+/** The first cycle in file order, as a closed path like `['a', 'b', 'a']`, or undefined. */
+export function findCycle(graph: StepGraph): string[] | undefined {
+  return findCycles(graph)[0];
+}
+
+/** Every step `id` needs, directly or transitively (itself only when it is on a cycle). */
+export function upstreamOf(graph: StepGraph, id: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...knownNeeds(graph, id)];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...knownNeeds(graph, next));
+  }
+  return seen;
+}
+
+/**
+ * The order steps run in one at a time: a step after all it needs; among ready steps, the first in file
+ * order. Needs of unknown steps are ignored; steps on or behind a cycle are left out (check findCycle first).
+ */
+export function topologicalOrder(graph: StepGraph): string[] {
+  const position = new Map(graph.ids.map((id, index) => [id, index]));
+  const waiting = new Map(graph.ids.map((id) => [id, knownNeeds(graph, id).length]));
+  // Ready steps kept sorted by file position; a binary insert keeps this O(n log n) for large files.
+  const ready = graph.ids.filter((id) => waiting.get(id) === 0);
+  const order: string[] = [];
+  for (let id = ready.shift(); id !== undefined; id = ready.shift()) {
+    order.push(id);
+    for (const dependent of graph.dependents.get(id) ?? []) {
+      const left = (waiting.get(dependent) ?? 0) - 1;
+      waiting.set(dependent, left);
+      if (left === 0) insertSorted(ready, dependent, (a) => position.get(a) ?? 0);
+    }
+  }
+  return order;
+}
+
+function insertSorted(list: string[], item: string, rank: (item: string) => number): void {
+  let low = 0;
+  let high = list.length;
+  const value = rank(item);
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (rank(list[mid]!) < value) low = mid + 1;
+    else high = mid;
+  }
+  list.splice(low, 0, item);
+}

@@ -1,0 +1,205 @@
+// Parses a pipeline file (spec section 5) into the Pipeline model plus diagnostics with precise ranges.
+// Pure: text in, result out. Shared by the runtime (to run) and the language server (to diagnose), so the
+// diagnostic codes below are stable API:
+//   yaml/syntax, yaml/duplicate-key,
+//   pipeline/unknown-key, pipeline/missing-key, pipeline/invalid-value (schema),
+//   pipeline/duplicate-step-id, pipeline/unknown-need, pipeline/need-cycle, pipeline/self-need,
+//   expression/syntax, expression/unknown-step, expression/not-upstream, expression/unknown-env.
+import semver from 'semver';
+import { LineCounter, parseDocument, visit, isMap, isScalar, type Document, type Node, type YAMLError } from 'yaml';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import type { JsonValue } from '../model/plugin';
+import type { Pipeline, PipelineStep } from '../model/pipeline';
+import { checkExpressions } from './expressionChecks';
+import { checkSchema } from './schemaCheck';
+import { checkSteps, readStepNodes, type CheckContext, type StepNode } from './stepChecks';
+import { parseDuration, parseMemory } from './units';
+import { findPair, nodeRange, rangeOf } from './yamlNodes';
+
+export { nodeAtPath, rangeOf } from './yamlNodes';
+
+/** A parsed pipeline file: the YAML document for the editor, the model when it is valid, and diagnostics. */
+export interface ParsedPipeline {
+  file: string;
+  text: string;
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Set only when there are no error-severity diagnostics. */
+  pipeline?: Pipeline;
+  diagnostics: AetherDiagnostic[];
+}
+
+/**
+ * Aliases may expand to at most this many nodes when the document is turned into values: a "billion
+ * laughs" file stops with a yaml/syntax error instead of eating the process.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** Parses and validates a pipeline file's text; never throws on bad input. */
+export function parsePipeline(text: string, file: string): ParsedPipeline {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
+  const context: CheckContext = { text, lineCounter, document, file };
+  const diagnostics = parsed.diagnostics;
+
+  diagnostics.push(...document.errors.map((error) => yamlDiagnostic(context, error, 'error')));
+  diagnostics.push(...document.warnings.map((warning) => yamlDiagnostic(context, warning, 'warning')));
+  // Past a real syntax error the tree is a guess; further checks would mostly be noise.
+  if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return parsed;
+
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const alias = firstAlias(document);
+    diagnostics.push({
+      code: 'yaml/syntax',
+      severity: 'error',
+      message: `The document expands too far through aliases (${(error as Error).message}): use fewer nested *aliases`,
+      file,
+      range: nodeRange(context, alias) ?? rangeOf(context, 0, 0),
+    });
+    return parsed;
+  }
+
+  diagnostics.push(...checkSchema(context, data));
+  const steps = readStepNodes(document);
+  const { diagnostics: stepDiagnostics, graph } = checkSteps(context, steps);
+  diagnostics.push(...stepDiagnostics);
+  diagnostics.push(...checkExpressions(context, steps, graph, declaredEnv(document)));
+  diagnostics.push(...checkRuntimeRange(context, data));
+
+  // In file order, as editors and `aether validate` list them.
+  diagnostics.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0));
+  if (!diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    parsed.pipeline = toPipeline(context, data as PipelineData, steps);
+  }
+  return parsed;
+}
+
+function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'error' | 'warning'): AetherDiagnostic {
+  const [start, end] = error.pos;
+  // Zero-width ranges are invisible in most editors; widen to one character where there is one.
+  const range = rangeOf(context, start, end > start ? end : start + 1);
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = context.text.slice(start, end);
+    const first = firstKeyLine(context, start);
+    return {
+      code: 'yaml/duplicate-key',
+      severity,
+      message: `Duplicate key ${JSON.stringify(key)}${first ? ` (first set at line ${first})` : ''}: a mapping holds each key once; remove or rename one`,
+      file: context.file,
+      range,
+    };
+  }
+  const hint = error.code === 'MULTIPLE_DOCS' ? 'a pipeline file holds one YAML document; remove the extra "---"' : error.message;
+  return { code: 'yaml/syntax', severity, message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${hint}`, file: context.file, range };
+}
+
+/** The line of the first key equal to the duplicate key starting at `offset`, in the same mapping. */
+function firstKeyLine(context: CheckContext, offset: number): number | undefined {
+  let line: number | undefined;
+  visit(context.document, {
+    Map(_, map) {
+      const duplicate = map.items.find((pair) => (pair.key as Node | null)?.range?.[0] === offset);
+      if (!duplicate) return undefined;
+      const name = isScalar(duplicate.key) ? duplicate.key.value : undefined;
+      const first = map.items.find((pair) => isScalar(pair.key) && pair.key.value === name);
+      line = nodeRange(context, first?.key)?.line;
+      return visit.BREAK;
+    },
+  });
+  return line;
+}
+
+function firstAlias(document: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(document, {
+    Alias(_, alias) {
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+function declaredEnv(document: Document): Set<string> {
+  const env = findPair(document.contents, 'env')?.value;
+  const names = new Set<string>();
+  if (isMap(env)) for (const pair of env.items) if (isScalar(pair.key)) names.add(String(pair.key.value));
+  return names;
+}
+
+function checkRuntimeRange(context: CheckContext, data: unknown): AetherDiagnostic[] {
+  const runtime = (data as { runtime?: unknown } | null)?.runtime;
+  if (typeof runtime !== 'string' || semver.validRange(runtime) !== null) return [];
+  return [
+    {
+      code: 'pipeline/invalid-value',
+      severity: 'error',
+      message: `Invalid runtime range ${JSON.stringify(runtime)}: use a semver range such as ^1.0.0`,
+      file: context.file,
+      range: nodeRange(context, findPair(context.document.contents, 'runtime')?.value),
+    },
+  ];
+}
+
+/** The pipeline's value as the schema guarantees it. */
+interface PipelineData {
+  name: string;
+  description?: string;
+  runtime?: string;
+  plugins?: Record<string, Record<string, JsonValue> | null>;
+  settings?: { timeout?: number | string; memory?: number | string; concurrency?: number };
+  env?: Record<string, string | number | boolean>;
+  steps: {
+    id: string;
+    name?: string;
+    run: string;
+    with?: Record<string, JsonValue>;
+    needs?: string | string[];
+    timeout?: number | string;
+    'continue-on-error'?: boolean;
+  }[];
+}
+
+function toPipeline(context: CheckContext, data: PipelineData, stepNodes: StepNode[]): Pipeline {
+  const settings = data.settings ?? {};
+  const pipeline: Pipeline = {
+    file: context.file,
+    name: data.name,
+    plugins: Object.fromEntries(Object.entries(data.plugins ?? {}).map(([name, config]) => [name, config ?? {}])),
+    settings: { concurrency: settings.concurrency ?? 1 },
+    env: Object.fromEntries(Object.entries(data.env ?? {}).map(([name, value]) => [name, String(value)])),
+    steps: data.steps.map((step, index) => toStep(context, step, index, stepNodes[index])),
+  };
+  if (data.description !== undefined) pipeline.description = data.description;
+  if (data.runtime !== undefined) pipeline.runtime = data.runtime;
+  const timeoutMs = parseDuration(settings.timeout);
+  if (timeoutMs !== undefined) pipeline.settings.timeoutMs = timeoutMs;
+  const heapMb = parseMemory(settings.memory);
+  if (heapMb !== undefined) pipeline.settings.heapMb = heapMb;
+  return pipeline;
+}
+
+function toStep(context: CheckContext, data: PipelineData['steps'][number], index: number, node: StepNode | undefined): PipelineStep {
+  const step: PipelineStep = {
+    id: data.id,
+    run: data.run,
+    with: data.with ?? {},
+    needs: data.needs === undefined ? [] : typeof data.needs === 'string' ? [data.needs] : data.needs,
+    continueOnError: data['continue-on-error'] ?? false,
+    index,
+  };
+  if (data.name !== undefined) step.name = data.name;
+  const timeoutMs = parseDuration(data.timeout);
+  if (timeoutMs !== undefined) step.timeoutMs = timeoutMs;
+  // A step written as an alias has no position of its own in the list; its anchor's is the useful one.
+  const range = nodeRange(context, node?.node);
+  if (range) step.range = range;
+  const idRange = nodeRange(context, node?.idNode);
+  if (idRange) step.idRange = idRange;
+  return step;
+}
+
