@@ -15,6 +15,8 @@ export interface LoadOrderResult {
 
 /** Past this many cycles the rest are summarised: enumerating every cycle of a dense graph is exponential. */
 const MAX_REPORTED_CYCLES = 20;
+/** The same guard for the search itself, which can walk many paths before it closes a cycle. */
+const MAX_CYCLE_SEARCH_STEPS = 100_000;
 
 export function resolveLoadOrder(plugins: PluginRecord[]): LoadOrderResult {
   const diagnostics: AetherDiagnostic[] = [];
@@ -131,11 +133,13 @@ function findCycles(names: string[], edges: Map<string, string[]>): { cycles: st
   const members = new Set(names.filter((name) => sizes.get(component.get(name)!)! > 1 || (edges.get(name) ?? []).includes(name)));
   const cycles: string[][] = [];
   let truncated = false;
+  let steps = 0;
 
   for (const start of [...members].sort(compareCodePoints)) {
     const stack: string[] = [start];
     const onStack = new Set(stack);
     const visit = (node: string): void => {
+      if (++steps > MAX_CYCLE_SEARCH_STEPS) truncated = true;
       for (const next of [...new Set(edges.get(node) ?? [])].sort(compareCodePoints)) {
         if (truncated) return;
         if (next === start) {
