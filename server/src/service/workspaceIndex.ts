@@ -1,0 +1,251 @@
+// What the language server knows about one workspace folder's plugins: discovered by the runtime's own
+// discovery, meta read statically from source (never executed), ordered and mapped to commands by the
+// runtime's own functions. One index per workspace folder; multi-root workspaces get several.
+import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
+import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../../../runtime/src/model/catalog';
+import type { PluginMeta } from '../../../runtime/src/model/plugin';
+import {
+  buildCommandTable,
+  checkEngine,
+  discoverPlugins,
+  resolveLoadOrder,
+  type DiscoveryResult,
+} from '../../../runtime/src/plugins';
+import runtimePackage from '../../../runtime/package.json';
+import { validatePluginSource, type PluginSourceInfo } from './pluginSource';
+
+/** The file access the index needs; the server passes Node's, tests pass memory. */
+export interface FileSystem {
+  /** The file's text, or undefined when it does not exist or cannot be read. */
+  readFile(path: string): Promise<string | undefined>;
+}
+
+/** Finds the plugin candidates of a workspace root (the runtime's `discoverPlugins` by default). */
+export type Discover = (root: string) => Promise<DiscoveryResult>;
+
+export interface WorkspaceIndexOptions {
+  fs: FileSystem;
+  discover?: Discover;
+  /** The runtime version plugins' `engines.aetherscript` ranges are checked against. */
+  runtimeVersion?: string;
+}
+
+/** One plugin of the workspace, as far as its source tells. */
+export interface IndexedPlugin {
+  candidate: PluginCandidate;
+  source: PluginSourceInfo;
+  /** The meta the runtime would see, when it is usable (valid, or only unknown where not literal). */
+  meta?: PluginMeta;
+  /** Why this plugin would not load, when it would not (meta errors, engine range, load order). */
+  loadErrors: AetherDiagnostic[];
+}
+
+/** Codes `resolveLoadOrder` reports; recomputed on every resolve. */
+const LOAD_ORDER_CODES = new Set(['plugin/duplicate-name', 'plugin/missing-dependency', 'plugin/dependency-version', 'plugin/dependency-cycle', 'plugin/dependency-not-loaded']);
+
+/** The version of the runtime this server ships with. */
+export const RUNTIME_VERSION: string = runtimePackage.version;
+
+export class WorkspaceIndex {
+  private readonly fs: FileSystem;
+  private readonly discover: Discover;
+  private readonly runtimeVersion: string;
+  private discovery: DiscoveryResult = { candidates: [], diagnostics: [] };
+  private byEntry = new Map<string, IndexedPlugin>();
+  /** Texts of open editors, which win over the disk (unsaved edits to a plugin's meta count). */
+  private readonly overlays = new Map<string, string>();
+  private orderedPlugins: OrderedPlugin[] = [];
+  private orderDiagnostics: AetherDiagnostic[] = [];
+  private table: CommandTable = { byName: new Map(), qualified: new Map() };
+  /** Bumped on every change, so callers can cache per index version. */
+  version = 0;
+
+  constructor(
+    readonly root: string,
+    options: WorkspaceIndexOptions,
+  ) {
+    this.fs = options.fs;
+    this.discover = options.discover ?? discoverPlugins;
+    this.runtimeVersion = options.runtimeVersion ?? RUNTIME_VERSION;
+  }
+
+  /** Rediscovers every plugin and re-reads every source. */
+  async refresh(): Promise<void> {
+    const discovery = await this.discover(this.root);
+    const plugins = await Promise.all(discovery.candidates.map((candidate) => this.readPlugin(candidate)));
+    this.discovery = discovery;
+    this.byEntry = new Map(plugins.map((p) => [p.candidate.entry, p]));
+    this.resolve();
+  }
+
+  /**
+   * A file changed, was created or deleted (`text` given: an editor's unsaved content; `null`: the
+   * editor closed it). A known plugin entry is re-read alone; anything that can change what is
+   * discovered (package.json files, new entries under plugins/) rediscovers. Returns whether the index
+   * changed.
+   */
+  async fileChanged(path: string, text?: string | null): Promise<boolean> {
+    if (text === null) this.overlays.delete(path);
+    else if (text !== undefined) this.overlays.set(path, text);
+    const known = this.byEntry.get(path);
+    if (known) {
+      this.byEntry.set(path, await this.readPlugin(known.candidate));
+      this.resolve();
+      return true;
+    }
+    if (this.affectsDiscovery(path)) {
+      await this.refresh();
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a change to `path` can add, remove or move a plugin. */
+  affectsDiscovery(path: string): boolean {
+    const rel = relative(this.root, path);
+    if (rel === undefined) return false;
+    if (rel.endsWith('/package.json') || rel === 'package.json') return rel.startsWith('plugins/') || rel.startsWith('node_modules/');
+    // plugins/<name>/index.{ts,js,mjs}: a new local plugin, or one removed.
+    return /^plugins\/[^/]+\/index\.(ts|js|mjs)$/.test(rel) || /^plugins\/[^/]+$/.test(rel);
+  }
+
+  /** Whether `path` is this workspace folder's or inside it. */
+  contains(path: string): boolean {
+    return relative(this.root, path) !== undefined;
+  }
+
+  get plugins(): IndexedPlugin[] {
+    return [...this.byEntry.values()];
+  }
+
+  /** Plugins that would load, in load order. */
+  get ordered(): OrderedPlugin[] {
+    return this.orderedPlugins;
+  }
+
+  get commands(): CommandTable {
+    return this.table;
+  }
+
+  /** Discovery and load-order problems (per-plugin ones are also in `IndexedPlugin.loadErrors`). */
+  get diagnostics(): AetherDiagnostic[] {
+    return [...this.discovery.diagnostics, ...this.orderDiagnostics];
+  }
+
+  plugin(name: string): IndexedPlugin | undefined {
+    for (const plugin of this.byEntry.values()) if (pluginName(plugin) === name) return plugin;
+    return undefined;
+  }
+
+  pluginAt(entry: string): IndexedPlugin | undefined {
+    return this.byEntry.get(entry);
+  }
+
+  /** Every plugin name the workspace knows, loadable or not. */
+  get pluginNames(): string[] {
+    return [...new Set(this.plugins.map(pluginName).filter((n): n is string => n !== undefined))].sort();
+  }
+
+  isLoaded(name: string): boolean {
+    return this.orderedPlugins.some((p) => p.meta.name === name);
+  }
+
+  private async readPlugin(candidate: PluginCandidate): Promise<IndexedPlugin> {
+    const text = this.overlays.get(candidate.entry) ?? (await this.fs.readFile(candidate.entry)) ?? '';
+    const source = validatePluginSource(text, candidate.entry, candidate);
+    const loadErrors = source.diagnostics.filter((d) => d.severity === 'error');
+    const plugin: IndexedPlugin = { candidate, source, loadErrors };
+    const value = source.metaValue as Partial<PluginMeta> | undefined;
+    if (loadErrors.length === 0 && value && typeof value.name === 'string') {
+      // A version the parser could not read is still some version; ranges then cannot fail on it.
+      plugin.meta = { ...value, name: value.name, version: typeof value.version === 'string' ? value.version : '0.0.0' };
+      const engine = checkEngine(plugin.meta, candidate, this.runtimeVersion);
+      if (engine) plugin.loadErrors.push(engine);
+    }
+    return plugin;
+  }
+
+  /** Load order and command table from the current plugins (cheap: no I/O). */
+  private resolve(): void {
+    const records: PluginRecord[] = [];
+    for (const plugin of this.byEntry.values()) {
+      // Errors of an earlier resolve are recomputed below; only the plugin's own ones stay.
+      plugin.loadErrors = plugin.loadErrors.filter((d) => !LOAD_ORDER_CODES.has(d.code));
+      if (plugin.meta && plugin.loadErrors.length === 0) records.push({ ...plugin.candidate, meta: plugin.meta });
+    }
+    const { ordered, diagnostics } = resolveLoadOrder(records);
+    this.orderedPlugins = ordered;
+    this.orderDiagnostics = diagnostics;
+    for (const diagnostic of diagnostics) {
+      const plugin = diagnostic.file ? this.byEntry.get(diagnostic.file) : undefined;
+      const named = diagnostic.plugin ? this.plugin(diagnostic.plugin) : undefined;
+      // A duplicate name keeps every copy from loading; attach it to each.
+      if (diagnostic.code === 'plugin/duplicate-name' && diagnostic.plugin) {
+        for (const p of this.byEntry.values()) if (p.meta?.name === diagnostic.plugin) p.loadErrors.push(diagnostic);
+      } else (plugin ?? named)?.loadErrors.push(diagnostic);
+    }
+    this.table = buildCommandTable(ordered);
+    this.version++;
+  }
+}
+
+function pluginName(plugin: IndexedPlugin): string | undefined {
+  if (plugin.meta) return plugin.meta.name;
+  const name = (plugin.source.metaValue as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : plugin.candidate.packageName;
+}
+
+/** `path` relative to `root` with `/` separators, or undefined when outside it. */
+function relative(root: string, path: string): string | undefined {
+  const r = root.replace(/\\/g, '/').replace(/\/+$/, '');
+  const p = path.replace(/\\/g, '/');
+  if (p === r) return '';
+  return p.startsWith(`${r}/`) ? p.slice(r.length + 1) : undefined;
+}
+
+/** One index per workspace folder; a file belongs to the innermost folder that contains it. */
+export class WorkspaceIndexes {
+  private readonly indexes = new Map<string, WorkspaceIndex>();
+
+  constructor(private readonly options: WorkspaceIndexOptions) {}
+
+  async addFolder(root: string): Promise<WorkspaceIndex> {
+    const existing = this.indexes.get(root);
+    if (existing) return existing;
+    const index = new WorkspaceIndex(root, this.options);
+    this.indexes.set(root, index);
+    await index.refresh();
+    return index;
+  }
+
+  removeFolder(root: string): void {
+    this.indexes.delete(root);
+  }
+
+  get all(): WorkspaceIndex[] {
+    return [...this.indexes.values()];
+  }
+
+  /** The index of the innermost folder containing `path`. */
+  forFile(path: string): WorkspaceIndex | undefined {
+    let best: WorkspaceIndex | undefined;
+    for (const index of this.indexes.values()) {
+      if (index.contains(path) && (!best || index.root.length > best.root.length)) best = index;
+    }
+    return best;
+  }
+
+  /** Routes a file change to the folders it can affect; returns the indexes that changed. */
+  async fileChanged(path: string, text?: string | null): Promise<WorkspaceIndex[]> {
+    const changed: WorkspaceIndex[] = [];
+    for (const index of this.indexes.values()) {
+      if (index.contains(path) && (await index.fileChanged(path, text))) changed.push(index);
+    }
+    return changed;
+  }
+}
+
+/** An empty index, for documents outside every workspace folder. */
+export function emptyIndex(root = '/'): WorkspaceIndex {
+  return new WorkspaceIndex(root, { fs: { readFile: async () => undefined }, discover: async () => ({ candidates: [], diagnostics: [] }) });
+}

@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { nodeFileSystem } from '../../../server/src/nodeFileSystem';
+import { WorkspaceIndex, WorkspaceIndexes } from '../../../server/src/service/workspaceIndex';
+import { memoryDiscover, memoryFs, memoryIndex, pluginSource, PLUGINS, ROOT } from './helpers';
+
+describe('WorkspaceIndex', () => {
+  it('orders loadable plugins with the runtime rules and builds the command table', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    assert.deepEqual(index.ordered.map((p) => p.meta.name), ['aws-auth', 'bundler', 'fast-bundler', 'notify', 's3-upload']);
+    assert.equal(index.commands.byName.get('bundle')?.plugin, 'fast-bundler');
+    assert.deepEqual(index.commands.byName.get('bundle')?.shadows, ['bundler']);
+    assert.equal(index.commands.qualified.get('bundler/bundle')?.plugin, 'bundler');
+    assert.equal(index.commands.byName.get('notify')?.description, 'Posts a message');
+    // legacy wants ^0.9.0 of the runtime: known by name, but not loaded, with the reason.
+    assert.equal(index.isLoaded('legacy'), false);
+    assert.deepEqual(index.plugin('legacy')?.loadErrors.map((d) => d.code), ['plugin/incompatible-engine']);
+  });
+
+  it('re-reads one plugin on change and recomputes order and commands', async () => {
+    const { index, files } = await memoryIndex(PLUGINS);
+    const entry = `${ROOT}/plugins/aws-auth/index.ts`;
+    const before = index.version;
+    // An unsaved edit: aws-auth 1.x no longer satisfies s3-upload's ^2.0.0.
+    assert.equal(await index.fileChanged(entry, pluginSource(`{ name: 'aws-auth', version: '1.0.0' }`)), true);
+    assert.ok(index.version > before);
+    assert.equal(index.isLoaded('s3-upload'), false);
+    assert.deepEqual(index.plugin('s3-upload')?.loadErrors.map((d) => d.code), ['plugin/dependency-version']);
+    // Closing the editor falls back to the disk, where the good version is.
+    await index.fileChanged(entry, null);
+    assert.equal(index.isLoaded('s3-upload'), true);
+    assert.deepEqual(index.plugin('s3-upload')?.loadErrors, []);
+    // A new local plugin is discovered.
+    files.set(`${ROOT}/plugins/extra/index.ts`, pluginSource(`{ name: 'extra', version: '1.0.0' }`));
+    assert.equal(await index.fileChanged(`${ROOT}/plugins/extra/index.ts`), true);
+    assert.equal(index.isLoaded('extra'), true);
+    assert.equal(await index.fileChanged(`${ROOT}/src/unrelated.ts`), false);
+  });
+
+  it('keeps a plugin with a broken meta out of the load order, with its errors', async () => {
+    const { index } = await memoryIndex({ ...PLUGINS, bundler: pluginSource(`{ name: 'bundler', version: 'x' }`) });
+    assert.equal(index.isLoaded('bundler'), false);
+    assert.deepEqual(index.plugin('bundler')?.loadErrors.map((d) => d.code), ['meta/invalid-semver']);
+    assert.deepEqual(index.plugin('fast-bundler')?.loadErrors.map((d) => d.code), ['plugin/missing-dependency']);
+  });
+
+  it('routes files to the innermost of several workspace folders', async () => {
+    const files = new Map([
+      ['/a/plugins/one/index.ts', pluginSource(`{ name: 'one', version: '1.0.0' }`)],
+      ['/b/plugins/two/index.ts', pluginSource(`{ name: 'two', version: '1.0.0' }`)],
+    ]);
+    const indexes = new WorkspaceIndexes({ fs: memoryFs(files), discover: memoryDiscover(files) });
+    await indexes.addFolder('/a');
+    await indexes.addFolder('/b');
+    assert.deepEqual(indexes.forFile('/a/x.pipeline.yaml')?.pluginNames, ['one']);
+    assert.deepEqual(indexes.forFile('/b/x.pipeline.yaml')?.pluginNames, ['two']);
+    assert.equal(indexes.forFile('/c/x.pipeline.yaml'), undefined);
+    const changed = await indexes.fileChanged('/b/plugins/two/index.ts', pluginSource(`{ name: 'two', version: '2.0.0' }`));
+    assert.deepEqual(changed.map((i) => i.root), ['/b']);
+  });
+
+  it('works on a real folder with the runtime discovery', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'aether-index-'));
+    try {
+      mkdirSync(path.join(root, 'plugins', 'hello'), { recursive: true });
+      writeFileSync(path.join(root, 'plugins', 'hello', 'index.ts'), pluginSource(`{ name: 'hello', version: '1.0.0' }`));
+      mkdirSync(path.join(root, 'node_modules', '@acme', 'deploy', 'dist'), { recursive: true });
+      writeFileSync(path.join(root, 'node_modules', '@acme', 'deploy', 'package.json'), JSON.stringify({ name: '@acme/deploy', version: '1.0.0', aetherscript: { plugin: './dist/index.js' } }));
+      writeFileSync(path.join(root, 'node_modules', '@acme', 'deploy', 'dist', 'index.js'), pluginSource(`{ name: '@acme/deploy', version: '1.0.0', dependencies: { hello: '^1.0.0' } }`));
+      const index = new WorkspaceIndex(root, { fs: nodeFileSystem });
+      await index.refresh();
+      assert.deepEqual(index.ordered.map((p) => p.meta.name), ['hello', '@acme/deploy']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
