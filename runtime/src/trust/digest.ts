@@ -1,0 +1,116 @@
+// The file list an attestation covers: every file of the plugin folder with its SHA-256.
+//
+// Excluded, and so free to change after signing:
+// - `aetherscript.attestation.json` at the folder's root (the attestation cannot cover itself);
+// - any folder named `node_modules` (installed dependencies are not the package's own files, and npm
+//   never packs them unless bundled) or `.git` (repository metadata), at any depth.
+// Everything else counts, dotfiles included. A symbolic link counts as the file it points to when
+// that is a regular file inside the plugin folder; a link to a folder, or one leading outside the
+// folder, is refused, since the runtime would load content the attestation cannot pin.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { PluginFilesError } from './errors';
+
+/** Name of the attestation file in a plugin folder. */
+export const ATTESTATION_FILE = 'aetherscript.attestation.json';
+
+const EXCLUDED_FOLDERS = new Set(['node_modules', '.git']);
+
+// Enough to keep the disk busy without running out of file descriptors on large plugins.
+const READ_CONCURRENCY = 32;
+
+/** One file of a plugin: POSIX path relative to the plugin folder, lowercase hex SHA-256 of its bytes. */
+export interface FileDigest {
+  path: string;
+  sha256: string;
+}
+
+/** Digests every file of the plugin folder; paths are sorted by code point. */
+export async function digestPluginFiles(dir: string): Promise<{ files: FileDigest[] }> {
+  const root = await realpath(dir);
+  const listed = await listPluginFiles(root);
+  const files = await mapLimited(listed, READ_CONCURRENCY, async (rel) => ({
+    path: rel,
+    sha256: createHash('sha256')
+      .update(await readFile(path.join(root, rel)))
+      .digest('hex'),
+  }));
+  return { files };
+}
+
+/** The relative POSIX paths `digestPluginFiles` covers, sorted by code point. */
+export async function listPluginFiles(dir: string): Promise<string[]> {
+  const root = await realpath(dir);
+  const out: string[] = [];
+  await walk(root, root, '', out);
+  return out.sort(compareCodePoints);
+}
+
+async function walk(root: string, absDir: string, relDir: string, out: string[]): Promise<void> {
+  const entries = await readdir(absDir, { withFileTypes: true });
+  const subfolders: Promise<void>[] = [];
+  for (const entry of entries) {
+    const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+    if (/[\n\r]/.test(entry.name)) {
+      // A line break would make the canonical "<sha256>  <path>" list ambiguous.
+      throw new PluginFilesError(`plugin file name ${JSON.stringify(rel)} contains a line break; rename it before signing`, rel);
+    }
+    if (rel === ATTESTATION_FILE) continue;
+    if (entry.isDirectory()) {
+      if (!EXCLUDED_FOLDERS.has(entry.name)) subfolders.push(walk(root, path.join(absDir, entry.name), rel, out));
+    } else if (entry.isFile()) {
+      out.push(rel);
+    } else if (entry.isSymbolicLink()) {
+      await checkLink(root, path.join(absDir, entry.name), rel);
+      out.push(rel);
+    }
+    // Sockets, FIFOs and devices have no content to pin and are never part of a package: skipped.
+  }
+  await Promise.all(subfolders);
+}
+
+async function checkLink(root: string, abs: string, rel: string): Promise<void> {
+  let target: string;
+  try {
+    target = await realpath(abs);
+  } catch {
+    throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link to nothing; remove it or replace it with the file`, rel);
+  }
+  if (!target.startsWith(root + path.sep)) {
+    throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link leading outside the folder (${target}); copy the file in instead`, rel);
+  }
+  if (!(await stat(target)).isFile()) {
+    throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link to a folder; attestations cover regular files only`, rel);
+  }
+}
+
+/**
+ * Orders strings by Unicode code point. Plain `<` compares UTF-16 code units, which puts characters
+ * above U+FFFF (surrogate pairs) before U+E000–U+FFFF; remapping the units fixes that.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
