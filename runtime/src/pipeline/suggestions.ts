@@ -1,20 +1,27 @@
 // "Did you mean …?" for unknown keys, step ids and needs.
 
-/** Edit distance (insertions, deletions, substitutions) between two strings. */
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of neighbours (optimal string
+ * alignment): `wiht` is one typo away from `with`, as a person would count it.
+ */
 export function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
   if (a.length === 0) return b.length;
   if (b.length === 0) return a.length;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) rows.push([i]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    const row = rows[i]!;
+    const above = rows[i - 1]!;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      row[j] = best;
     }
-    previous = current;
   }
-  return previous[b.length] ?? 0;
+  return rows[a.length]![b.length]!;
 }
 
 /**
