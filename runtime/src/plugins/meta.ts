@@ -10,6 +10,7 @@ import metaSchema from '../../schemas/plugin-meta.schema.json';
 import type { AetherDiagnostic, Severity } from '../model/diagnostics';
 import type { PluginCandidate } from '../model/catalog';
 import type { CommandMeta, PluginMeta } from '../model/plugin';
+import { closestMatch } from '../pipeline/suggestions';
 import { displayPath } from './discovery';
 
 export interface MetaValidation {
@@ -128,8 +129,8 @@ function describeSchemaError(error: ErrorObject, meta: object): { code: string; 
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
-      const hint = suggestion ? `did you mean "${suggestion}"? ` : '';
+      const close = typeof value === 'string' ? suggestion(value, allowed) : undefined;
+      const hint = close ? `did you mean "${close}"? ` : '';
       return { code: 'meta/invalid-field', severity: 'error', message: `${field} ${JSON.stringify(value)} is not a lifecycle event; ${hint}use one of ${allowed.join(', ')}.` };
     }
     case 'type': {
@@ -154,8 +155,8 @@ function reportUnknownKeys(meta: Record<string, unknown>, report: Report): void 
   // Other engines (node, vscode) are legitimate there; only flag what looks like a misspelt `aetherscript`.
   if (isObject(meta.engines)) {
     for (const key of Object.keys(meta.engines)) {
-      const suggestion = key !== 'aetherscript' ? didYouMean(key, ['aetherscript']) : undefined;
-      if (suggestion) report('meta/unknown-field', `meta.engines${segment(key)} is not a known field; did you mean "${suggestion}"? It is ignored.`, 'warning');
+      const close = key !== 'aetherscript' ? suggestion(key, ['aetherscript']) : undefined;
+      if (close) report('meta/unknown-field', `meta.engines${segment(key)} is not a known field; did you mean "${close}"? It is ignored.`, 'warning');
     }
   }
 }
@@ -163,8 +164,8 @@ function reportUnknownKeys(meta: Record<string, unknown>, report: Report): void 
 function warnUnknown(object: Record<string, unknown>, known: readonly string[], where: string, report: Report): void {
   for (const key of Object.keys(object)) {
     if (known.includes(key)) continue;
-    const suggestion = didYouMean(key, known);
-    const hint = suggestion ? `did you mean "${suggestion}"?` : `known fields: ${known.join(', ')}.`;
+    const close = suggestion(key, known);
+    const hint = close ? `did you mean "${close}"?` : `known fields: ${known.join(', ')}.`;
     report('meta/unknown-field', `${where}${segment(key)} is not a known field; ${hint} It is ignored.`, 'warning');
   }
 }
@@ -220,32 +221,15 @@ function schemaProblem(schema: Record<string, unknown> | boolean): string | unde
   }
 }
 
-/** A close known name for a misspelt one: same letters in another case, a prefix, or a small edit distance. */
-export function didYouMean(value: string, known: readonly string[]): string | undefined {
+/**
+ * A close known name for a misspelt one: the shared typo rule of `pipeline/suggestions`, plus prefixes
+ * (`pre-exec` → `pre-execute`, `desc` → `description`), which authors abbreviate more than they misspell.
+ */
+function suggestion(value: string, known: readonly string[]): string | undefined {
+  const typo = closestMatch(value, known);
+  if (typo !== undefined || value.length < 3) return typo;
   const lower = value.toLowerCase();
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const target = name.toLowerCase();
-    if (target === lower) return name;
-    const distance = editDistance(lower, target);
-    const prefix = lower.length >= 3 && (target.startsWith(lower) || lower.startsWith(target));
-    const limit = Math.max(1, Math.floor(target.length / 3));
-    if ((distance <= limit || prefix) && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  return known.find((name) => name.toLowerCase().startsWith(lower) || lower.startsWith(name.toLowerCase()));
 }
 
 /** `/commands/up load/input` → `meta.commands["up load"].input`. */
