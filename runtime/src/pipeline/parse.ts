@@ -83,34 +83,36 @@ function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'erro
   // Zero-width ranges are invisible in most editors; widen to one character where there is one.
   const range = rangeOf(context, start, end > start ? end : start + 1);
   if (error.code === 'DUPLICATE_KEY') {
-    const key = context.text.slice(start, end);
-    const first = firstKeyLine(context, start);
+    // yaml marks only the key's first character; underline the whole key.
+    const duplicate = duplicateKey(context, start);
     return {
       code: 'yaml/duplicate-key',
       severity,
-      message: `Duplicate key ${JSON.stringify(key)}${first ? ` (first set at line ${first})` : ''}: a mapping holds each key once; remove or rename one`,
+      message: `Duplicate key ${JSON.stringify(duplicate?.name ?? context.text.slice(start, end))}${duplicate?.firstLine ? ` (first set at line ${duplicate.firstLine})` : ''}: a mapping holds each key once; remove or rename one`,
       file: context.file,
-      range,
+      range: nodeRange(context, duplicate?.key) ?? range,
     };
   }
   const hint = error.code === 'MULTIPLE_DOCS' ? 'a pipeline file holds one YAML document; remove the extra "---"' : error.message;
   return { code: 'yaml/syntax', severity, message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${hint}`, file: context.file, range };
 }
 
-/** The line of the first key equal to the duplicate key starting at `offset`, in the same mapping. */
-function firstKeyLine(context: CheckContext, offset: number): number | undefined {
-  let line: number | undefined;
+/** The repeated key starting at `offset`, and the line of the first key of that name in its mapping. */
+function duplicateKey(context: CheckContext, offset: number): { key: Node; name: string; firstLine?: number } | undefined {
+  let found: { key: Node; name: string; firstLine?: number } | undefined;
   visit(context.document, {
     Map(_, map) {
-      const duplicate = map.items.find((pair) => (pair.key as Node | null)?.range?.[0] === offset);
-      if (!duplicate) return undefined;
-      const name = isScalar(duplicate.key) ? duplicate.key.value : undefined;
-      const first = map.items.find((pair) => isScalar(pair.key) && pair.key.value === name);
-      line = nodeRange(context, first?.key)?.line;
+      const pair = map.items.find((item) => (item.key as Node | null)?.range?.[0] === offset);
+      if (!pair || !isScalar(pair.key)) return undefined;
+      const name = String(pair.key.value);
+      const first = map.items.find((item) => isScalar(item.key) && String(item.key.value) === name);
+      found = { key: pair.key, name };
+      const firstLine = nodeRange(context, first?.key)?.line;
+      if (firstLine !== undefined) found.firstLine = firstLine;
       return visit.BREAK;
     },
   });
-  return line;
+  return found;
 }
 
 function firstAlias(document: Document): Node | undefined {
