@@ -43,24 +43,38 @@ export function parsePipeline(text: string, file: string): ParsedPipeline {
   const context: CheckContext = { text, lineCounter, document, file };
   const diagnostics = parsed.diagnostics;
 
+  const checked = check(context, diagnostics);
+  // Every diagnostic gets a place, so editors can show it: the file's start when nothing better is known
+  // (an empty file has no node to point at).
+  for (const diagnostic of diagnostics) diagnostic.range ??= rangeOf(context, 0, 0);
+  // In file order, as editors and `aether validate` list them.
+  diagnostics.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0));
+  if (checked && !diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    parsed.pipeline = toPipeline(context, checked.data as PipelineData, checked.steps);
+  }
+  return parsed;
+}
+
+/** Runs every check, in layers; returns the document's value when it could be built. */
+function check(context: CheckContext, diagnostics: AetherDiagnostic[]): { data: unknown; steps: StepNode[] } | undefined {
+  const { document } = context;
   diagnostics.push(...document.errors.map((error) => yamlDiagnostic(context, error, 'error')));
   diagnostics.push(...document.warnings.map((warning) => yamlDiagnostic(context, warning, 'warning')));
   // Past a real syntax error the tree is a guess; further checks would mostly be noise.
-  if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return parsed;
+  if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return undefined;
 
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    const alias = firstAlias(document);
     diagnostics.push({
       code: 'yaml/syntax',
       severity: 'error',
       message: `The document expands too far through aliases (${(error as Error).message}): use fewer nested *aliases`,
-      file,
-      range: nodeRange(context, alias) ?? rangeOf(context, 0, 0),
+      file: context.file,
+      range: nodeRange(context, firstAlias(document)),
     });
-    return parsed;
+    return undefined;
   }
 
   diagnostics.push(...checkSchema(context, data));
@@ -69,13 +83,7 @@ export function parsePipeline(text: string, file: string): ParsedPipeline {
   diagnostics.push(...stepDiagnostics);
   diagnostics.push(...checkExpressions(context, steps, graph, declaredEnv(document)));
   diagnostics.push(...checkRuntimeRange(context, data));
-
-  // In file order, as editors and `aether validate` list them.
-  diagnostics.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0));
-  if (!diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
-    parsed.pipeline = toPipeline(context, data as PipelineData, steps);
-  }
-  return parsed;
+  return { data, steps };
 }
 
 function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'error' | 'warning'): AetherDiagnostic {
@@ -174,7 +182,7 @@ function toPipeline(context: CheckContext, data: PipelineData, stepNodes: StepNo
     plugins: Object.fromEntries(Object.entries(data.plugins ?? {}).map(([name, config]) => [name, config ?? {}])),
     settings: { concurrency: settings.concurrency ?? 1 },
     env: Object.fromEntries(Object.entries(data.env ?? {}).map(([name, value]) => [name, String(value)])),
-    steps: data.steps.map((step, index) => toStep(context, step, index, stepNodes[index])),
+    steps: data.steps.map((step, index) => toStep(context, step, index, stepNodes.find((node) => node.index === index))),
   };
   if (data.description !== undefined) pipeline.description = data.description;
   if (data.runtime !== undefined) pipeline.runtime = data.runtime;
