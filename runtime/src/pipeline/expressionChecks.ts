@@ -3,7 +3,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { AetherDiagnostic, Severity } from '../model/diagnostics';
 import { parseTemplate, hasExpression } from './expressions';
-import { upstreamOf, type StepGraph } from './graph';
+import type { StepGraph } from './graph';
 import { mapValueRange, scalarOffsetMap } from './scalarSource';
 import type { CheckContext, StepNode } from './stepChecks';
 import { didYouMean } from './suggestions';
@@ -19,13 +19,7 @@ export function checkExpressions(
   for (const step of steps) {
     const withNode = findPair(step.node, 'with')?.value;
     if (!withNode) continue;
-    // A step reads the outputs of what it needs and of everything those need in turn.
-    const upstream = new Set<string>();
-    for (const need of step.needs) {
-      if (need.id === step.id || !graph.needs.has(need.id)) continue;
-      upstream.add(need.id);
-      for (const id of upstreamOf(graph, need.id)) upstream.add(id);
-    }
+    const upstream = new UpstreamQuery(graph, step);
     for (const scalar of stringScalars(context, withNode)) {
       diagnostics.push(...checkScalar(context, scalar, step, graph, upstream, declaredEnv));
     }
@@ -60,7 +54,7 @@ function checkScalar(
   scalar: { node: Node; value: string; at: Node },
   step: StepNode,
   graph: StepGraph,
-  upstream: ReadonlySet<string>,
+  upstream: UpstreamQuery,
   declaredEnv: ReadonlySet<string>,
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
@@ -92,7 +86,7 @@ function checkScalar(
           ref.start,
           ref.end,
         );
-      } else if (!upstream.has(ref.stepId)) {
+      } else if (!upstream.reaches(ref.stepId)) {
         report(
           'expression/not-upstream',
           'error',
@@ -112,4 +106,33 @@ function checkScalar(
     }
   }
   return diagnostics;
+}
+
+/**
+ * "Is this step upstream of the step being checked?", answered lazily: most expressions name a direct
+ * need, and computing every step's full upstream set up front is quadratic on long chains (thousands of
+ * steps in one file), so the walk only goes as deep as a question needs and remembers what it saw.
+ */
+class UpstreamQuery {
+  private readonly seen = new Set<string>();
+  private readonly pending: string[] = [];
+
+  constructor(
+    private readonly graph: StepGraph,
+    step: StepNode,
+  ) {
+    // A step reads the outputs of what it needs and of everything those need in turn.
+    for (const need of step.needs) if (need.id !== step.id && graph.needs.has(need.id)) this.pending.push(need.id);
+  }
+
+  reaches(id: string): boolean {
+    while (!this.seen.has(id)) {
+      const next = this.pending.pop();
+      if (next === undefined) return false;
+      if (this.seen.has(next)) continue;
+      this.seen.add(next);
+      for (const need of this.graph.needs.get(next) ?? []) if (!this.seen.has(need)) this.pending.push(need);
+    }
+    return true;
+  }
 }

@@ -71,11 +71,12 @@ export function findCycle(graph: StepGraph): string[] | undefined {
 /** Every step `id` needs, directly or transitively (itself only when it is on a cycle). */
 export function upstreamOf(graph: StepGraph, id: string): Set<string> {
   const seen = new Set<string>();
-  const queue = [...knownNeeds(graph, id)];
+  const queue = [...(graph.needs.get(id) ?? [])];
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-    if (seen.has(next)) continue;
+    // Unknown needs have no entry in the graph and are not upstream of anything.
+    if (seen.has(next) || !graph.needs.has(next)) continue;
     seen.add(next);
-    queue.push(...knownNeeds(graph, next));
+    for (const need of graph.needs.get(next) ?? []) if (!seen.has(need)) queue.push(need);
   }
   return seen;
 }
