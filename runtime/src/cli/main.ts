@@ -1,0 +1,110 @@
+// The `aether` command line (spec section 6). Exit codes: 0 success; 1 the run or a test failed;
+// 2 the input is invalid (bad pipeline, bad config, unknown command, plugin load error).
+import { Command, CommanderError } from 'commander';
+import { RUNTIME_VERSION } from '../version';
+import { AetherInputError } from '../model/diagnostics';
+import { colorsFor, formatDiagnostic } from './terminal';
+import { runCommand } from './commands/run';
+import { validateCommand } from './commands/validate';
+import { pluginsListCommand, pluginsSyncCommand, pluginsSignCommand } from './commands/plugins';
+import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_INVALID = 2;
+
+function buildProgram(): Command {
+  const program = new Command('aether')
+    .description('AetherScript: run pipelines of isolated plugins')
+    .version(RUNTIME_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
+
+  program
+    .command('run')
+    .description('validate a pipeline, then run it')
+    .argument('<pipeline>', 'pipeline file (*.pipeline.yaml)')
+    .option('--debug-plugins', 'trace every plugin call, hook, state write, worker and limit into plugins.log')
+    .option('--json', 'stream events as NDJSON on stdout')
+    .option('--workspace <dir>', 'workspace folder (default: found from the pipeline file)')
+    .action(async (file: string, options) => {
+      process.exitCode = await runCommand(file, options);
+    });
+
+  program
+    .command('validate')
+    .description('report the same diagnostics as the editor, for CI')
+    .argument('<files...>', 'pipeline files')
+    .option('--json', 'print diagnostics as JSON')
+    .action(async (files: string[], options) => {
+      process.exitCode = await validateCommand(files, options);
+    });
+
+  const plugins = program.command('plugins').description('discover, inspect, sync and sign plugins');
+  plugins
+    .command('sync')
+    .description('discover, validate and order plugins, and write aether.plugins into aether.config.json')
+    .option('--json', 'print the result as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (options) => {
+      process.exitCode = await pluginsSyncCommand(options);
+    });
+  plugins
+    .command('list')
+    .description('list the active plugins')
+    .option('--verbose', 'add the load sequence with reasons, commands, overrides and hooks')
+    .option('--json', 'print the list as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (options) => {
+      process.exitCode = await pluginsListCommand(options);
+    });
+  plugins
+    .command('sign')
+    .description('sign a plugin folder: writes aetherscript.attestation.json')
+    .argument('<plugin-dir>', 'the plugin folder')
+    .requiredOption('--key <file>', 'private key file (from `aether keys generate`)')
+    .action(async (dir: string, options) => {
+      process.exitCode = await pluginsSignCommand(dir, options);
+    });
+
+  const keys = program.command('keys').description('signing keys for plugin attestation');
+  keys
+    .command('generate')
+    .description('write an Ed25519 key pair: aether-signing.key (0600) and aether-signing.pub')
+    .option('--out <dir>', 'folder for the key files', '.')
+    .action(async (options) => {
+      process.exitCode = await keysGenerateCommand(options);
+    });
+  keys
+    .command('trust')
+    .description('add a public key to aether.trust.keys in aether.config.json')
+    .argument('<pub-file>', 'public key file (SPKI PEM)')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (file: string, options) => {
+      process.exitCode = await keysTrustCommand(file, options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with code 0.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
+    const colors = colorsFor(process.stderr);
+    if (error instanceof AetherInputError) {
+      process.stderr.write(`${colors.red('error')}: ${error.message}\n`);
+      for (const diagnostic of error.diagnostics) process.stderr.write(`  ${formatDiagnostic(diagnostic, colors)}\n`);
+      return EXIT_INVALID;
+    }
+    process.stderr.write(`${colors.red('internal error')}: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,161 @@
+// Turns the plugins on disk into running, ordered plugin instances: discover (or read the synced
+// list), compile, load each module in its own isolated worker, validate meta, resolve the load order,
+// and instantiate in that order.
+import path from 'node:path';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../model/catalog';
+import type { Pipeline } from '../model/pipeline';
+import type { PluginFault } from '../host/protocol';
+import type { PluginHostClient } from '../host/hostClient';
+import { compilePlugin, PluginCompileError } from '../host/compile';
+import { discoverPlugins, validateMeta, checkEngine, resolveLoadOrder, buildCommandTable } from '../plugins';
+import type { AetherConfig } from '../config/workspace';
+import { candidatesFromConfig } from './syncedPlugins';
+import { callLimitsOf, heapLimitOf } from './limits';
+
+/** A plugin instance running in the host. */
+export interface LoadedPlugin extends OrderedPlugin {
+  pluginId: number;
+  hasOnHook: boolean;
+}
+
+export interface PluginSet {
+  plugins: LoadedPlugin[];
+  byName: Map<string, LoadedPlugin>;
+  byId: Map<number, LoadedPlugin>;
+  commands: CommandTable;
+}
+
+/** A plugin whose code failed while loading (a run failure, not an input error). */
+export interface LoadFault {
+  plugin: string;
+  entry: string;
+  fault: PluginFault;
+}
+
+export interface LoadPluginsResult {
+  set: PluginSet;
+  /** Input errors: the run must not start (exit code 2). */
+  diagnostics: AetherDiagnostic[];
+  /** Plugin code that threw, hung or crashed while loading (exit code 1). */
+  faults: LoadFault[];
+}
+
+export interface LoadPluginsOptions {
+  workspaceRoot: string;
+  config: AetherConfig;
+  host: PluginHostClient;
+  /** The bundled `api.mjs` that `aetherscript-core` resolves to inside plugins. */
+  apiModule: string;
+  runtimeVersion: string;
+  pipeline?: Pipeline;
+  /** Filled as plugins are identified, so messages from a module's top level can name it. */
+  pluginNames?: Map<number, string>;
+}
+
+function relative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPluginsResult> {
+  const { workspaceRoot, host, pipeline } = options;
+  const diagnostics: AetherDiagnostic[] = [];
+  const faults: LoadFault[] = [];
+
+  const discovered = await discoverPlugins(workspaceRoot);
+  let candidates: PluginCandidate[] = discovered.candidates;
+  diagnostics.push(...discovered.diagnostics);
+  if (options.config.plugins) {
+    const synced = await candidatesFromConfig(workspaceRoot, options.config, discovered.candidates);
+    candidates = synced.candidates;
+    diagnostics.push(...synced.diagnostics);
+  }
+
+  // Compile and load every module in parallel: each gets its own worker in the host.
+  const cacheDir = path.join(workspaceRoot, '.aether', 'cache', 'plugins');
+  const records: Array<PluginRecord & { pluginId: number; hasOnHook: boolean }> = [];
+  await Promise.all(
+    candidates.map(async (candidate, index) => {
+      const pluginId = index + 1;
+      options.pluginNames?.set(pluginId, candidate.packageName ?? path.basename(candidate.dir));
+      let bundleFile: string;
+      try {
+        bundleFile = (await compilePlugin(candidate.entry, cacheDir, options.apiModule)).bundleFile;
+      } catch (error) {
+        if (error instanceof PluginCompileError && error.diagnostics.length > 0) diagnostics.push(...error.diagnostics);
+        else diagnostics.push({ code: 'plugin/compile-error', severity: 'error', file: candidate.entry, message: String((error as Error).message) });
+        return;
+      }
+      const loadLimits = callLimitsOf(undefined, pipeline);
+      const { info, fault } = await host.load(pluginId, bundleFile, candidate.entry, loadLimits);
+      const where = relative(workspaceRoot, candidate.entry);
+      if (fault) {
+        if (fault.kind === 'invalid') {
+          diagnostics.push({ code: 'plugin/not-a-plugin', severity: 'error', file: candidate.entry, message: `${where}: ${fault.message}` });
+        } else {
+          faults.push({ plugin: candidate.packageName ?? path.basename(candidate.dir), entry: candidate.entry, fault });
+        }
+        return;
+      }
+      const checked = validateMeta(info!.meta, candidate);
+      diagnostics.push(...checked.diagnostics);
+      if (!checked.meta) return;
+      const meta = checked.meta;
+      options.pluginNames?.set(pluginId, meta.name);
+      if (!info!.hasExecute) {
+        diagnostics.push({
+          code: 'plugin/missing-execute',
+          severity: 'error',
+          file: candidate.entry,
+          plugin: meta.name,
+          message: `${where}: plugin "${meta.name}" has no execute(ctx) method; add \`async execute(ctx) { … }\` to the class`,
+        });
+        return;
+      }
+      if ((meta.hooks?.length ?? 0) > 0 && !info!.hasOnHook) {
+        diagnostics.push({
+          code: 'plugin/hooks-without-onhook',
+          severity: 'error',
+          file: candidate.entry,
+          plugin: meta.name,
+          message: `${where}: plugin "${meta.name}" subscribes to ${meta.hooks!.join(', ')} but has no onHook(event, ctx) method`,
+        });
+        return;
+      }
+      const engine = checkEngine(meta, candidate, options.runtimeVersion);
+      if (engine) {
+        diagnostics.push(engine);
+        return;
+      }
+      records.push({ ...candidate, meta, pluginId, hasOnHook: info!.hasOnHook });
+    }),
+  );
+
+  records.sort((a, b) => a.pluginId - b.pluginId);
+  const order = resolveLoadOrder(records);
+  diagnostics.push(...order.diagnostics);
+  const idOf = new Map(records.map((record) => [record.entry, record]));
+
+  const plugins: LoadedPlugin[] = [];
+  // Instances are created in load order: a plugin's dependencies exist before it does.
+  for (const ordered of order.ordered) {
+    const record = idOf.get(ordered.entry)!;
+    const fault = await host.instantiate(record.pluginId, heapLimitOf(ordered.meta, pipeline));
+    if (fault) {
+      faults.push({ plugin: ordered.meta.name, entry: ordered.entry, fault });
+      continue;
+    }
+    plugins.push({ ...ordered, pluginId: record.pluginId, hasOnHook: record.hasOnHook });
+  }
+
+  return {
+    set: {
+      plugins,
+      byName: new Map(plugins.map((plugin) => [plugin.meta.name, plugin])),
+      byId: new Map(plugins.map((plugin) => [plugin.pluginId, plugin])),
+      commands: buildCommandTable(plugins),
+    },
+    diagnostics,
+    faults,
+  };
+}

@@ -1,0 +1,197 @@
+// One run, end to end: validate the pipeline, start the run record, load the plugins in their
+// isolated host, check the pipeline against them, execute, and always finish with `run-end`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import type { AetherEvent, RunStatus } from '../model/events';
+import type { JsonValue } from '../model/plugin';
+import { parsePipeline } from '../pipeline';
+import { PluginHostClient, type HostNotification } from '../host/hostClient';
+import { findWorkspaceRoot, readConfig } from '../config/workspace';
+import { RUNTIME_VERSION } from '../version';
+import { EventStream } from './eventStream';
+import { RunRecord, newRunId } from './runRecord';
+import { DebugLog, resolveDebugLogFile } from './debugLog';
+import { loadPlugins, type PluginSet } from './pluginSet';
+import { checkPipelineAgainstPlugins } from './pipelineCheck';
+import { PipelineRunner } from './runner';
+import { defaultBundles, type RuntimeBundles } from './runtimePaths';
+import { heapLimitOf } from './limits';
+
+export interface RunOptions {
+  /** The pipeline file. */
+  file: string;
+  /** Defaults to the workspace found from the pipeline's folder. */
+  workspaceRoot?: string;
+  /** Trace every plugin call, hook, state write, worker and limit into plugins.log. */
+  debugPlugins?: boolean;
+  /** Aborting it cancels the run: `ctx.signal` fires, then hosts stop after `cancelGraceMs`. */
+  signal?: AbortSignal;
+  cancelGraceMs?: number;
+  onEvent?: (event: AetherEvent) => void;
+  bundles?: RuntimeBundles;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ExitCode = 0 | 1 | 2 | 130;
+
+export interface RunResult {
+  /** `invalid`: the pipeline, the configuration or a plugin is wrong (exit code 2). */
+  status: RunStatus | 'invalid';
+  exitCode: ExitCode;
+  diagnostics: AetherDiagnostic[];
+  runId?: string;
+  recordFile?: string;
+  debugLogFile?: string;
+  error?: string;
+}
+
+const errorsIn = (diagnostics: AetherDiagnostic[]) => diagnostics.filter((d) => d.severity === 'error');
+
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const file = path.resolve(options.file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const message = `cannot read pipeline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`;
+    return { status: 'invalid', exitCode: 2, error: message, diagnostics: [{ code: 'pipeline/unreadable', severity: 'error', message, file }] };
+  }
+  const parsed = parsePipeline(text, file);
+  if (!parsed.pipeline || errorsIn(parsed.diagnostics).length > 0) {
+    return { status: 'invalid', exitCode: 2, diagnostics: parsed.diagnostics, error: errorsIn(parsed.diagnostics)[0]?.message };
+  }
+  const pipeline = parsed.pipeline;
+  const workspaceRoot = path.resolve(options.workspaceRoot ?? findWorkspaceRoot(path.dirname(file)));
+  let config;
+  try {
+    config = readConfig(workspaceRoot);
+  } catch (error) {
+    const diagnostics = (error as { diagnostics?: AetherDiagnostic[] }).diagnostics ?? [];
+    return { status: 'invalid', exitCode: 2, diagnostics, error: (error as Error).message };
+  }
+
+  const runId = newRunId();
+  const record = new RunRecord(workspaceRoot, runId);
+  const debugLog = options.debugPlugins ? new DebugLog(resolveDebugLogFile(workspaceRoot, options.env), runId) : undefined;
+  const events = new EventStream(debugLog ? [record, debugLog] : [record]);
+  if (options.onEvent) events.on(options.onEvent);
+  const started = performance.now();
+  const diagnostics: AetherDiagnostic[] = [...parsed.diagnostics];
+  const result: RunResult = { status: 'failed', exitCode: 1, diagnostics, runId, recordFile: record.file, debugLogFile: debugLog?.file };
+
+  events.emit({ type: 'run-start', pipeline: pipeline.name, file, runId, debugLog: debugLog?.file });
+
+  const state = new Map<string, JsonValue>();
+  const pluginNames = new Map<number, string>();
+  let set: PluginSet | undefined;
+  const bundles = options.bundles ?? defaultBundles();
+  const host = new PluginHostClient({
+    hostModule: bundles.hostModule,
+    cwd: workspaceRoot,
+    onNotification: (message) => relay(message),
+    onCrash: (crash) => {
+      for (const pluginId of crash.pluginIds) {
+        const plugin = set?.byId.get(pluginId);
+        const name = plugin?.meta.name ?? pluginNames.get(pluginId) ?? `plugin #${pluginId}`;
+        if (crash.outOfMemory) events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline) });
+        debugLog?.trace(`host-crash plugin=${JSON.stringify(name)} code=${crash.code} signal=${crash.signal} outOfMemory=${crash.outOfMemory}`);
+      }
+    },
+  });
+
+  const nameOf = (pluginId: number) => set?.byId.get(pluginId)?.meta.name ?? pluginNames.get(pluginId) ?? `plugin #${pluginId}`;
+  function relay(message: HostNotification): void {
+    const plugin = nameOf(message.pluginId);
+    const stepId = host.tagOf(message.callId);
+    switch (message.type) {
+      case 'log':
+        events.emit({ type: 'log', plugin, level: message.level, message: message.message, stepId });
+        return;
+      case 'state-set':
+        state.set(message.key, message.value);
+        events.emit({ type: 'state', key: message.key, plugin, stepId });
+        return;
+      case 'metrics':
+        for (const point of message.points) {
+          const { time: _time, callId, ...fields } = point as typeof point & { time?: number; callId?: number };
+          events.emit({ type: 'metric', plugin, ...fields, stepId: host.tagOf(callId) ?? stepId });
+        }
+        if (message.dropped > 0) {
+          events.emit({ type: 'log', plugin, level: 'warn', message: `ctx.visualize dropped ${message.dropped} oldest points: the dashboard could not keep up` });
+        }
+        return;
+      case 'limit':
+        events.emit({ type: 'limit', plugin, kind: message.kind, limit: message.limit, stepId });
+        return;
+      case 'worker':
+        debugLog?.trace(
+          `worker-${message.phase} plugin=${JSON.stringify(plugin)} step=${stepId ?? '-'} module=${JSON.stringify(message.module)}` +
+            (message.phase === 'end' ? ` status=${message.status} durationMs=${message.durationMs?.toFixed(1)}${message.error ? ` error=${JSON.stringify(message.error)}` : ''}` : ''),
+        );
+        return;
+    }
+  }
+
+  const signal = options.signal ?? new AbortController().signal;
+  const onAbort = () => {
+    host.abort('the run was cancelled');
+    const grace = setTimeout(() => host.kill('was stopped: the run was cancelled and the grace period ran out'), options.cancelGraceMs ?? 3000);
+    grace.unref();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    const loaded = await loadPlugins({ workspaceRoot, config, host, apiModule: bundles.apiModule, runtimeVersion: RUNTIME_VERSION, pipeline, pluginNames });
+    set = loaded.set;
+    diagnostics.push(...loaded.diagnostics);
+    for (const diagnostic of loaded.diagnostics) {
+      if (diagnostic.severity === 'error') events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      else events.emit({ type: 'warning', plugin: diagnostic.plugin, message: diagnostic.message });
+    }
+    for (const plugin of set.plugins) {
+      events.emit({ type: 'plugin-load', name: plugin.meta.name, version: plugin.meta.version, order: plugin.order, reason: plugin.reason, entry: plugin.entry });
+    }
+    for (const fault of loaded.faults) {
+      events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message: `plugin "${fault.plugin}" ${fault.fault.kind === 'error' ? `failed while loading: ${fault.fault.message}` : `${fault.fault.message} while loading`}` });
+    }
+
+    const loadErrors = errorsIn(loaded.diagnostics);
+    const checkErrors = loadErrors.length === 0 && loaded.faults.length === 0
+      ? errorsIn(checkPipelineAgainstPlugins(parsed, { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands }, RUNTIME_VERSION))
+      : [];
+    diagnostics.push(...checkErrors);
+
+    if (loadErrors.length > 0 || checkErrors.length > 0) {
+      // Invalid input: nothing of the pipeline runs and no hook is called.
+      const first = (loadErrors[0] ?? checkErrors[0])!;
+      for (const diagnostic of checkErrors) events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      Object.assign(result, { status: 'invalid', exitCode: 2, error: first.message });
+      events.emit({ type: 'run-end', status: 'failed', durationMs: elapsed(started), runId, error: first.message });
+      return result;
+    }
+
+    const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state });
+    const outcome =
+      loaded.faults.length > 0
+        ? await runner.failBeforeSteps(`plugin "${loaded.faults[0]!.plugin}" could not be loaded: ${loaded.faults[0]!.fault.message}`)
+        : await runner.run();
+    Object.assign(result, { status: outcome.status, error: outcome.error, exitCode: outcome.status === 'ok' ? 0 : outcome.status === 'cancelled' ? 130 : 1 });
+    events.emit({ type: 'run-end', status: outcome.status, durationMs: elapsed(started), runId, error: outcome.error });
+    return result;
+  } catch (error) {
+    // A bug of ours must still end the run properly and keep the record readable.
+    const message = `internal error: ${(error as Error).stack ?? String(error)}`;
+    Object.assign(result, { status: 'failed', exitCode: 1, error: message });
+    events.emit({ type: 'run-end', status: 'failed', durationMs: elapsed(started), runId, error: message });
+    return result;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await host.shutdown();
+    events.close();
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

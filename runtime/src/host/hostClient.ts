@@ -1,0 +1,264 @@
+// The runtime's side of the isolation boundary: forks the plugin host process, matches replies to
+// calls, and restarts the host when a plugin takes the whole process down.
+import { fork, type ChildProcess } from 'node:child_process';
+import type { HookEvent, JsonValue } from '../model/plugin';
+import type { CallKind, CallLimits, ContextSnapshot, HostReply, HostRequest, LoadedModuleInfo, PluginFault } from './protocol';
+
+export type CallOutcome = { ok: true; value: JsonValue | undefined } | { ok: false; fault: PluginFault };
+
+/** Messages the host relays while plugins run (logs, metrics, state writes, limits, workers). */
+export type HostNotification = Extract<HostReply, { type: 'log' | 'metrics' | 'state-set' | 'limit' | 'worker' }>;
+
+export interface HostCrash {
+  /** Plugin instances that had a call or a load in flight when the host died. */
+  pluginIds: number[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** V8 reported running out of heap (one allocation too large for the worker's own check). */
+  outOfMemory: boolean;
+}
+
+export interface PluginHostOptions {
+  /** The bundled host entry (`runtime/dist/pluginHost.js`). */
+  hostModule: string;
+  /** Working directory of the host process (the workspace). */
+  cwd: string;
+  onNotification: (message: HostNotification) => void;
+  onCrash: (crash: HostCrash) => void;
+}
+
+interface KnownPlugin {
+  load: Extract<HostRequest, { type: 'load' }>;
+  instantiated: boolean;
+}
+
+type Waiter = (reply: HostReply) => void;
+
+export class PluginHostClient {
+  private child: ChildProcess | undefined;
+  private starting: Promise<void> | undefined;
+  private nextCallId = 1;
+  private readonly calls = new Map<number, { pluginId: number; tag?: string; resolve: (outcome: CallOutcome) => void }>();
+  private readonly loads = new Map<number, Waiter>();
+  private readonly instantiations = new Map<number, Waiter>();
+  private readonly known = new Map<number, KnownPlugin>();
+  private stderrTail = '';
+  private closed = false;
+  /** Set by `kill()`: the host's exit is ours, not a plugin's fault. */
+  private killReason: string | undefined;
+
+  constructor(private readonly options: PluginHostOptions) {}
+
+  /** Process id of the current host, for tests that check nothing is left behind. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private start(): Promise<void> {
+    this.starting ??= new Promise<void>((resolve, reject) => {
+      const child = fork(this.options.hostModule, [], {
+        cwd: this.options.cwd,
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        execArgv: ['--enable-source-maps'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      this.child = child;
+      this.stderrTail = '';
+      child.stdout?.resume();
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => {
+        this.stderrTail = (this.stderrTail + chunk).slice(-8192);
+      });
+      child.on('message', (reply: HostReply) => {
+        if (reply.type === 'ready') resolve();
+        else this.onReply(reply);
+      });
+      child.on('error', (error) => reject(error));
+      child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    });
+    return this.starting;
+  }
+
+  private onReply(reply: HostReply): void {
+    switch (reply.type) {
+      case 'loaded': {
+        const waiter = this.loads.get(reply.pluginId);
+        this.loads.delete(reply.pluginId);
+        waiter?.(reply);
+        return;
+      }
+      case 'instantiated': {
+        const waiter = this.instantiations.get(reply.pluginId);
+        this.instantiations.delete(reply.pluginId);
+        waiter?.(reply);
+        return;
+      }
+      case 'result': {
+        const call = this.calls.get(reply.callId);
+        this.calls.delete(reply.callId);
+        call?.resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, fault: reply.fault });
+        return;
+      }
+      case 'ready':
+        return;
+      default:
+        this.options.onNotification(reply);
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.starting = undefined;
+    if (this.closed || this.killReason !== undefined) {
+      this.failEverything({ kind: 'crash', message: this.killReason ?? 'was stopped: the plugin host shut down' });
+      this.killReason = undefined;
+      return;
+    }
+    const outOfMemory = /heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail);
+    const pluginIds = new Set<number>([
+      ...[...this.calls.values()].map((call) => call.pluginId),
+      ...this.loads.keys(),
+      ...this.instantiations.keys(),
+    ]);
+    const crash: HostCrash = { pluginIds: [...pluginIds], code, signal, outOfMemory };
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const fault: PluginFault = outOfMemory
+      ? { kind: 'heap', message: 'exceeded its heap limit (one allocation too large to stop in time took the plugin host down; it was restarted)' }
+      : { kind: 'crash', message: `crashed the plugin host (the host ${how}: process.abort() or a native crash; it was restarted)` };
+    this.options.onCrash(crash);
+    this.failEverything(fault);
+  }
+
+  /** Settles every call, load and instantiation in flight with `fault`. */
+  private failEverything(fault: PluginFault): void {
+    for (const [callId, call] of this.calls) {
+      this.calls.delete(callId);
+      call.resolve({ ok: false, fault });
+    }
+    for (const [pluginId, waiter] of this.loads) {
+      this.loads.delete(pluginId);
+      waiter({ type: 'loaded', pluginId, fault });
+    }
+    for (const [pluginId, waiter] of this.instantiations) {
+      this.instantiations.delete(pluginId);
+      waiter({ type: 'instantiated', pluginId, fault });
+    }
+  }
+
+  private async request(message: HostRequest): Promise<void> {
+    await this.ensureHost();
+    this.child?.send(message);
+  }
+
+  /** A running host with every plugin loaded so far: a host that died is restarted and reloaded. */
+  private async ensureHost(): Promise<void> {
+    if (this.child && this.starting) return this.starting;
+    await this.start();
+    const restored = [...this.known.values()];
+    for (const plugin of restored) {
+      if (!this.known.has(plugin.load.pluginId)) continue;
+      const reply = await this.roundTrip(this.loads, plugin.load.pluginId, plugin.load);
+      if (reply.type === 'loaded' && !reply.fault && plugin.instantiated) {
+        const { pluginId, heapMb } = plugin.load;
+        await this.roundTrip(this.instantiations, pluginId, { type: 'instantiate', pluginId, heapMb });
+      }
+    }
+  }
+
+  private roundTrip(waiters: Map<number, Waiter>, pluginId: number, message: HostRequest): Promise<HostReply> {
+    return new Promise((resolve) => {
+      if (!this.child) {
+        const fault: PluginFault = { kind: 'crash', message: 'the plugin host is not running' };
+        resolve(message.type === 'load' ? { type: 'loaded', pluginId, fault } : { type: 'instantiated', pluginId, fault });
+        return;
+      }
+      waiters.set(pluginId, resolve);
+      this.child.send(message);
+    });
+  }
+
+  /** Loads a compiled plugin into its own worker and returns what its module exports. */
+  async load(
+    pluginId: number,
+    bundleFile: string,
+    entry: string,
+    limits: CallLimits,
+  ): Promise<{ info?: LoadedModuleInfo; fault?: PluginFault }> {
+    await this.ensureHost();
+    const load: HostRequest = { type: 'load', pluginId, bundleFile, entry, heapMb: limits.heapMb, timeoutMs: limits.timeoutMs };
+    const reply = await this.roundTrip(this.loads, pluginId, load);
+    if (reply.type !== 'loaded') throw new Error('unexpected reply from the plugin host');
+    if (!reply.fault) this.known.set(pluginId, { load, instantiated: false });
+    return { info: reply.info, fault: reply.fault };
+  }
+
+  async instantiate(pluginId: number, heapMb: number): Promise<PluginFault | undefined> {
+    await this.ensureHost();
+    const reply = await this.roundTrip(this.instantiations, pluginId, { type: 'instantiate', pluginId, heapMb });
+    if (reply.type !== 'instantiated') throw new Error('unexpected reply from the plugin host');
+    const known = this.known.get(pluginId);
+    if (known && !reply.fault) {
+      known.instantiated = true;
+      known.load.heapMb = heapMb;
+    }
+    return reply.fault;
+  }
+
+  async call(
+    pluginId: number,
+    kind: CallKind,
+    event: HookEvent | undefined,
+    context: ContextSnapshot,
+    limits: CallLimits,
+    /** Opaque label returned by `tagOf(callId)` while the call runs (the engine uses the step id). */
+    tag?: string,
+  ): Promise<CallOutcome> {
+    await this.ensureHost();
+    const callId = this.nextCallId++;
+    return new Promise<CallOutcome>((resolve) => {
+      if (!this.child) {
+        resolve({ ok: false, fault: { kind: 'crash', message: 'the plugin host is not running' } });
+        return;
+      }
+      this.calls.set(callId, { pluginId, tag, resolve });
+      this.child.send({ type: 'call', callId, pluginId, kind, event, context, limits } satisfies HostRequest);
+    });
+  }
+
+  tagOf(callId: number | undefined): string | undefined {
+    return callId === undefined ? undefined : this.calls.get(callId)?.tag;
+  }
+
+  /** Aborts `ctx.signal` in every plugin call in flight. */
+  abort(reason: string): void {
+    if (this.child) void this.request({ type: 'abort', reason });
+  }
+
+  /**
+   * Stops the host at once (the cancel grace period ran out). Calls in flight fail with `reason`;
+   * a later call starts a fresh host, so `pipeline-end` hooks can still run.
+   */
+  kill(reason: string): void {
+    if (!this.child) return;
+    this.killReason = reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** Stops the host: politely, then by force after `graceMs`. Safe to call twice. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (child.connected) child.send({ type: 'shutdown' } satisfies HostRequest);
+      else child.kill('SIGKILL');
+    });
+  }
+}

@@ -1,0 +1,206 @@
+// Runs inside one plugin's worker thread: imports the plugin's bundle, owns its one instance, and
+// serves calls with an ExecutionContext made only of data and message-passing functions.
+import { parentPort, Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ExecutionContext, HookEvent, JsonValue, Plugin, PluginClass, SpawnWorkerOptions, VisualizationPoint } from '../model/plugin';
+import type { ContextSnapshot, PluginFault, WorkerReply, WorkerRequest } from './protocol';
+import { VisualizationBuffer } from './visualizationBuffer';
+
+const port = parentPort!;
+let pluginClass: PluginClass | undefined;
+let instance: Plugin | undefined;
+/** Abort controllers of the calls in progress; `abort` cancels them all. */
+const activeCalls = new Map<number, AbortController>();
+
+function post(message: WorkerReply): void {
+  port.postMessage(message);
+}
+
+function faultOf(error: unknown): PluginFault {
+  if (error instanceof Error) return { kind: 'error', message: error.message || error.name, stack: error.stack };
+  return { kind: 'error', message: typeof error === 'string' ? error : `non-Error value thrown: ${safeJson(error)}` };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Copies a value as JSON, so nothing but data crosses the boundary; throws on non-JSON input. */
+function toJson(value: unknown, what: string): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} must be JSON-serialisable: ${(error as Error).message}`);
+  }
+  return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+}
+
+const visualization = new VisualizationBuffer((points, dropped) => post({ type: 'metrics', points, dropped }));
+
+// A stray rejected promise inside a plugin must not take its worker down; it is reported instead.
+process.on('unhandledRejection', (reason) => {
+  post({ type: 'log', level: 'error', message: `unhandled promise rejection: ${faultOf(reason).message}` });
+});
+
+async function load(bundleFile: string): Promise<void> {
+  try {
+    const module = (await import(pathToFileURL(bundleFile).href)) as { default?: unknown };
+    const exported = module.default;
+    if (typeof exported !== 'function' || !/^class[\s{]/.test(Function.prototype.toString.call(exported))) {
+      const found = exported === undefined ? 'no default export' : `a default export of type ${typeof exported}`;
+      post({
+        type: 'loaded',
+        fault: {
+          kind: 'invalid',
+          message: `has ${found}; a plugin module must default-export a class (export default class MyPlugin { static meta = {…}; async execute(ctx) {…} })`,
+        },
+      });
+      return;
+    }
+    pluginClass = exported as PluginClass;
+    const prototype = (exported as { prototype: Record<string, unknown> }).prototype;
+    post({
+      type: 'loaded',
+      info: {
+        meta: toJson(pluginClass.meta, 'static meta') ?? null,
+        hasExecute: typeof prototype.execute === 'function',
+        hasOnHook: typeof prototype.onHook === 'function',
+      },
+    });
+  } catch (error) {
+    post({ type: 'loaded', fault: faultOf(error) });
+  }
+}
+
+function instantiate(): void {
+  try {
+    if (!pluginClass) throw new Error('the plugin module is not loaded');
+    instance = new pluginClass();
+    post({ type: 'instantiated' });
+  } catch (error) {
+    post({ type: 'instantiated', fault: faultOf(error) });
+  }
+}
+
+function spawnWorker(snapshot: ContextSnapshot, callId: number, module: string, input: JsonValue, options: SpawnWorkerOptions = {}, defaults: { timeoutMs: number; heapMb: number }): Promise<JsonValue> {
+  const file = path.resolve(snapshot.pluginDir, module);
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const heapMb = options.heapMb ?? defaults.heapMb;
+  const started = performance.now();
+  post({ type: 'worker', callId, phase: 'start', module: file });
+  return new Promise<JsonValue>((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'spawnedWorker.js'), {
+      workerData: { file, input: toJson(input, 'spawnWorker input') ?? null },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      stdout: false,
+      stderr: false,
+    });
+    let settled = false;
+    const finish = (error: Error | undefined, value?: JsonValue) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const durationMs = performance.now() - started;
+      post({ type: 'worker', callId, phase: 'end', module: file, durationMs, status: error ? 'failed' : 'ok', error: error?.message });
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(value ?? null);
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`spawnWorker("${module}") exceeded its ${timeoutMs} ms timeout and was stopped`)),
+      timeoutMs,
+    );
+    worker.on('message', (message: { ok: boolean; value?: JsonValue; error?: string }) => {
+      finish(message.ok ? undefined : new Error(`spawnWorker("${module}") failed: ${message.error}`), message.value);
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      const cause =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `exceeded its ${heapMb} MB heap limit`
+          : `failed: ${error.message}`;
+      finish(new Error(`spawnWorker("${module}") ${cause}`));
+    });
+    worker.on('exit', (code) => finish(new Error(`spawnWorker("${module}") exited with code ${code} before returning a result`)));
+  });
+}
+
+function createContext(callId: number, snapshot: ContextSnapshot, signal: AbortSignal, limits: { timeoutMs: number; heapMb: number }): ExecutionContext {
+  const state = new Map(Object.entries(snapshot.state));
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, ...args: unknown[]) => {
+    const text = [message, ...args].map((part) => (typeof part === 'string' ? part : safeJson(part))).join(' ');
+    post({ type: 'log', callId, level, message: text });
+  };
+  return {
+    pipeline: snapshot.pipeline,
+    step: snapshot.step,
+    command: snapshot.command,
+    input: snapshot.input,
+    config: snapshot.config,
+    output: snapshot.output,
+    error: snapshot.error,
+    signal,
+    state: {
+      get: <T extends JsonValue>(key: string) => state.get(key) as T | undefined,
+      set: (key: string, value: JsonValue) => {
+        if (typeof key !== 'string' || key === '') throw new TypeError('ctx.state.set: the key must be a non-empty string');
+        const json = toJson(value, `ctx.state.set("${key}") value`) ?? null;
+        state.set(key, json);
+        post({ type: 'state-set', callId, key, value: json });
+      },
+    },
+    log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    visualize: (point: VisualizationPoint) => visualization.push(point, callId),
+    spawnWorker: <T>(module: string, input: JsonValue, options?: SpawnWorkerOptions) =>
+      spawnWorker(snapshot, callId, module, input, options, limits) as Promise<T>,
+  };
+}
+
+async function call(request: Extract<WorkerRequest, { type: 'call' }>): Promise<void> {
+  const controller = new AbortController();
+  activeCalls.set(request.callId, controller);
+  try {
+    if (!instance) throw new Error('the plugin has no instance (it failed to load)');
+    const ctx = createContext(request.callId, request.context, controller.signal, request.limits);
+    let value: unknown;
+    if (request.kind === 'execute') {
+      value = await instance.execute(ctx);
+    } else {
+      if (typeof instance.onHook !== 'function') throw new Error('the plugin subscribes to hooks but has no onHook method');
+      value = await instance.onHook(request.event as HookEvent, ctx);
+    }
+    visualization.flush();
+    post({ type: 'result', callId: request.callId, ok: true, value: toJson(value, 'the returned value') });
+  } catch (error) {
+    visualization.flush();
+    post({ type: 'result', callId: request.callId, ok: false, fault: faultOf(error) });
+  } finally {
+    activeCalls.delete(request.callId);
+  }
+}
+
+port.on('message', (request: WorkerRequest) => {
+  switch (request.type) {
+    case 'load':
+      void load(request.bundleFile);
+      break;
+    case 'instantiate':
+      instantiate();
+      break;
+    case 'call':
+      void call(request);
+      break;
+    case 'abort':
+      for (const controller of activeCalls.values()) controller.abort(new Error(request.reason));
+      break;
+    case 'metrics-ack':
+      visualization.acknowledge();
+      break;
+  }
+});
