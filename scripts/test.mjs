@@ -1,0 +1,47 @@
+// `npm test`: every test tier that exists, in order of speed, stopping at the first failing tier.
+// 1. static checks (types, lint, format)  2. unit tests  3. integration tests (real processes)
+//    4. editor end-to-end tests, when the extension tier exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const only = process.argv[2];
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  const files = [];
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) files.push(...testFiles(file));
+    else if (name.endsWith('.test.ts')) files.push(path.relative(root, file));
+  }
+  return files.sort();
+}
+
+const tiers = [
+  { name: 'build', cmd: ['node', 'esbuild.js'] },
+  { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
+  { name: 'lint', cmd: ['npx', 'eslint', '--max-warnings=0', '.'] },
+  { name: 'format', cmd: ['npx', 'prettier', '--check', '--log-level=warn', '.'] },
+  { name: 'unit', cmd: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles(path.join(root, 'test/unit'))] },
+  {
+    name: 'integration',
+    cmd: ['node', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFiles(path.join(root, 'test/integration'))],
+  },
+];
+
+let failed = false;
+for (const tier of tiers) {
+  if (only && tier.name !== only) continue;
+  if (tier.cmd.length <= 5 && tier.cmd.includes('--test')) continue; // a tier without test files
+  const started = Date.now();
+  console.log(`\n━━ ${tier.name} ━━ ${tier.cmd.slice(0, 6).join(' ')}${tier.cmd.length > 6 ? ' …' : ''}`);
+  const result = spawnSync(tier.cmd[0], tier.cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, AETHER_LOG_DIR: process.env.AETHER_LOG_DIR ?? '' } });
+  console.log(`━━ ${tier.name}: ${result.status === 0 ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (result.status !== 0) {
+    failed = true;
+    break;
+  }
+}
+process.exit(failed ? 1 : 0);
