@@ -1,7 +1,7 @@
 // Read-modify-write of a JSON file (aether.config.json) under a lock, written atomically, so concurrent
 // writers (`aether keys trust`, `aether plugins sync`, two terminals) never lose each other's changes
 // and a reader never sees half a file.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -36,6 +36,9 @@ export async function updateJsonFile(
   mutate: (json: JsonObject) => void | Promise<void>,
 ): Promise<JsonFileUpdate> {
   const target = path.resolve(file);
+  // proper-lockfile would retry a missing folder for the whole retry budget; say it at once instead.
+  const folder = await stat(path.dirname(target)).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new AetherInputError(`cannot write ${target}: the folder ${path.dirname(target)} does not exist.`);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(target, { ...LOCK_OPTIONS, lockfilePath: `${target}.lock` });
