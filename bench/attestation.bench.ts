@@ -69,13 +69,16 @@ export async function runAttestationBench(fileCount = 200, runs = 20): Promise<A
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  runAttestationBench().then((r) => {
-    console.log(
-      `attestation verify: ${r.files} files (${(r.bytes / 1024).toFixed(0)} KB), median of ${r.runs}: ${r.verifyMedianMs.toFixed(2)} ms; ` +
-        `read only: ${r.readMedianMs.toFixed(2)} ms; ratio ${r.ratio.toFixed(2)}x; target < 50 ms: ${r.verifyMedianMs < 50 ? 'ok' : 'MISSED'}`,
-    );
-  }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runAttestationBench().then(
+    (r) => {
+      console.log(
+        `attestation verify: ${r.files} files (${(r.bytes / 1024).toFixed(0)} KB), median of ${r.runs}: ${r.verifyMedianMs.toFixed(2)} ms; ` +
+          `read only: ${r.readMedianMs.toFixed(2)} ms; ratio ${r.ratio.toFixed(2)}x; target < 50 ms: ${r.verifyMedianMs < 50 ? 'ok' : 'MISSED'}`,
+      );
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

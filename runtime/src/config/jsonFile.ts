@@ -31,10 +31,7 @@ const LOCK_OPTIONS: lockfile.LockOptions = {
  * Key order is kept as JavaScript keeps it: insertion order, except that integer-like keys ("10")
  * always come first. The file's own formatting (indentation, comments are not JSON anyway) is not kept.
  */
-export async function updateJsonFile(
-  file: string,
-  mutate: (json: JsonObject) => void | Promise<void>,
-): Promise<JsonFileUpdate> {
+export async function updateJsonFile(file: string, mutate: (json: JsonObject) => void | Promise<void>): Promise<JsonFileUpdate> {
   const target = path.resolve(file);
   // proper-lockfile would retry a missing folder for the whole retry budget; say it at once instead.
   const folder = await stat(path.dirname(target)).catch(() => undefined);
@@ -44,7 +41,9 @@ export async function updateJsonFile(
     release = await lockfile.lock(target, { ...LOCK_OPTIONS, lockfilePath: `${target}.lock` });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new AetherInputError(`${target} is locked by another aether process (${target}.lock); try again, or delete the .lock folder if no aether command is running.`);
+      throw new AetherInputError(
+        `${target} is locked by another aether process (${target}.lock); try again, or delete the .lock folder if no aether command is running.`,
+      );
     }
     throw error;
   }

@@ -17,7 +17,9 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 function configError(file: string, where: string, message: string): AetherInputError {
-  return new AetherInputError(`${file}: ${where} ${message}`, [{ code: 'config/trust', severity: 'error', message: `${where} ${message}`, file }]);
+  return new AetherInputError(`${file}: ${where} ${message}`, [
+    { code: 'config/trust', severity: 'error', message: `${where} ${message}`, file },
+  ]);
 }
 
 /**
@@ -36,7 +38,11 @@ export function readTrustSettings(config: unknown, file = 'aether.config.json'):
 
   const policy = trust.policy ?? DEFAULT_TRUST_POLICY;
   if (typeof policy !== 'string' || !(TRUST_POLICIES as readonly string[]).includes(policy)) {
-    throw configError(file, '"aether.trust.policy"', `is ${JSON.stringify(policy)}; allowed values: ${TRUST_POLICIES.map((p) => `"${p}"`).join(', ')}.`);
+    throw configError(
+      file,
+      '"aether.trust.policy"',
+      `is ${JSON.stringify(policy)}; allowed values: ${TRUST_POLICIES.map((p) => `"${p}"`).join(', ')}.`,
+    );
   }
 
   const rawKeys = trust.keys ?? [];

@@ -45,14 +45,7 @@ export interface TrustedKey {
  * - subject-mismatch: validly signed, but for another package name or version.
  */
 export type AttestationStatus =
-  | 'verified'
-  | 'unsigned'
-  | 'unknown-key'
-  | 'bad-signature'
-  | 'modified'
-  | 'malformed'
-  | 'subject-mismatch'
-  | 'unchecked';
+  'verified' | 'unsigned' | 'unknown-key' | 'bad-signature' | 'modified' | 'malformed' | 'subject-mismatch' | 'unchecked';
 
 export interface AttestationResult {
   status: AttestationStatus;
@@ -241,7 +234,10 @@ export async function verifyPlugin(
   return { status: 'verified', keyid: signer, message: `${who} is signed by trusted key ${signer} and unchanged.` };
 }
 
-function diffFiles(signed: readonly FileDigest[], current: readonly FileDigest[]): { changed: string[]; added: string[]; removed: string[] } {
+function diffFiles(
+  signed: readonly FileDigest[],
+  current: readonly FileDigest[],
+): { changed: string[]; added: string[]; removed: string[] } {
   const before = new Map(signed.map((f) => [f.path, f.sha256]));
   const changed: string[] = [];
   const added: string[] = [];
@@ -279,12 +275,20 @@ export function parseStatement(payload: Buffer): PluginStatement {
     throw new AttestationFormatError(`_type is ${JSON.stringify(json._type)}, expected ${JSON.stringify(STATEMENT_TYPE)}`);
   }
   if (json.predicateType !== PLUGIN_PREDICATE_TYPE) {
-    throw new AttestationFormatError(`predicateType is ${JSON.stringify(json.predicateType)}, expected ${JSON.stringify(PLUGIN_PREDICATE_TYPE)}`);
+    throw new AttestationFormatError(
+      `predicateType is ${JSON.stringify(json.predicateType)}, expected ${JSON.stringify(PLUGIN_PREDICATE_TYPE)}`,
+    );
   }
   const subjects = json.subject;
   if (!Array.isArray(subjects) || subjects.length !== 1) throw new AttestationFormatError('subject must list exactly one package');
   const subject: unknown = subjects[0];
-  if (!isObject(subject) || typeof subject.name !== 'string' || !isObject(subject.digest) || typeof subject.digest.sha256 !== 'string' || !SHA256_HEX.test(subject.digest.sha256)) {
+  if (
+    !isObject(subject) ||
+    typeof subject.name !== 'string' ||
+    !isObject(subject.digest) ||
+    typeof subject.digest.sha256 !== 'string' ||
+    !SHA256_HEX.test(subject.digest.sha256)
+  ) {
     throw new AttestationFormatError('subject[0] must have a name and a hex digest.sha256');
   }
   if (!isObject(json.predicate) || !Array.isArray(json.predicate.files)) {
@@ -292,7 +296,13 @@ export function parseStatement(payload: Buffer): PluginStatement {
   }
   const seen = new Set<string>();
   const files = json.predicate.files.map((entry: unknown, i): FileDigest => {
-    if (!isObject(entry) || typeof entry.path !== 'string' || entry.path === '' || typeof entry.sha256 !== 'string' || !SHA256_HEX.test(entry.sha256)) {
+    if (
+      !isObject(entry) ||
+      typeof entry.path !== 'string' ||
+      entry.path === '' ||
+      typeof entry.sha256 !== 'string' ||
+      !SHA256_HEX.test(entry.sha256)
+    ) {
       throw new AttestationFormatError(`predicate.files[${i}] must have a path and a hex sha256`);
     }
     if (seen.has(entry.path)) throw new AttestationFormatError(`predicate.files lists ${entry.path} twice`);
@@ -311,7 +321,7 @@ const HINTS: Record<AttestationStatus, string> = {
   verified: '',
   unchecked: 'Set aether.trust.policy to "warn" or "require" to check attestations.',
   unsigned: 'Sign it with `aether plugins sign <plugin-dir> --key <key-file>`.',
-  'unknown-key': "If you trust the signer, add their public key with `aether keys trust <pub-file>`.",
+  'unknown-key': 'If you trust the signer, add their public key with `aether keys trust <pub-file>`.',
   'bad-signature': 'Reinstall the plugin from its source; do not trust this copy.',
   modified: 'Reinstall the plugin, or re-sign it if you changed it on purpose.',
   malformed: 'Re-sign the plugin to rewrite its attestation.',

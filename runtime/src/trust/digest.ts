@@ -78,7 +78,10 @@ async function checkLink(root: string, abs: string, rel: string): Promise<void> 
     throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link to nothing; remove it or replace it with the file`, rel);
   }
   if (!target.startsWith(root + path.sep)) {
-    throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link leading outside the folder (${target}); copy the file in instead`, rel);
+    throw new PluginFilesError(
+      `${rel} in the plugin folder is a symbolic link leading outside the folder (${target}); copy the file in instead`,
+      rel,
+    );
   }
   if (!(await stat(target)).isFile()) {
     throw new PluginFilesError(`${rel} in the plugin folder is a symbolic link to a folder; attestations cover regular files only`, rel);

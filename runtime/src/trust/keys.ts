@@ -1,6 +1,6 @@
 // Ed25519 signing keys for attestation (spec section 7): generation, key ids and loading with errors
 // that say which file is wrong and what to use instead.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,13 +90,17 @@ export async function loadPrivateKey(file: string): Promise<KeyObject> {
     throw new SigningKeyError(`${file} is a public key; signing needs the private key (${PRIVATE_KEY_FILE}).`);
   }
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text)) {
-    throw new SigningKeyError(`${file} is passphrase-protected; aether signs with an unencrypted PKCS#8 key (aether keys generate writes one).`);
+    throw new SigningKeyError(
+      `${file} is passphrase-protected; aether signs with an unencrypted PKCS#8 key (aether keys generate writes one).`,
+    );
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(text);
   } catch (error) {
-    throw new SigningKeyError(`${file} is not a PEM private key (${(error as Error).message}); expected the PKCS#8 file written by aether keys generate.`);
+    throw new SigningKeyError(
+      `${file} is not a PEM private key (${(error as Error).message}); expected the PKCS#8 file written by aether keys generate.`,
+    );
   }
   requireEd25519(key, file);
   return key;
@@ -107,13 +111,17 @@ export function loadPublicKey(pemText: string, source = 'the public key'): KeyOb
   // createPublicKey would happily derive a public key from private key text; refuse, so a private key
   // never ends up pasted into aether.config.json.
   if (/-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.test(pemText)) {
-    throw new SigningKeyError(`${source} is a private key; trust the public key (${PUBLIC_KEY_FILE}) instead, and keep the private key secret.`);
+    throw new SigningKeyError(
+      `${source} is a private key; trust the public key (${PUBLIC_KEY_FILE}) instead, and keep the private key secret.`,
+    );
   }
   let key: KeyObject;
   try {
     key = createPublicKey(pemText);
   } catch (error) {
-    throw new SigningKeyError(`${source} is not an SPKI PEM public key (${(error as Error).message}); expected the text of ${PUBLIC_KEY_FILE}.`);
+    throw new SigningKeyError(
+      `${source} is not an SPKI PEM public key (${(error as Error).message}); expected the text of ${PUBLIC_KEY_FILE}.`,
+    );
   }
   requireEd25519(key, source);
   return key;

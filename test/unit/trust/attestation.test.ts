@@ -51,7 +51,9 @@ describe('signPlugin / verifyPlugin', () => {
     await cp(signed, dir, { recursive: true });
     return dir;
   }
-  async function envelopeOf(dir: string): Promise<Record<string, unknown> & { payload: string; signatures: { keyid: string; sig: string }[] }> {
+  async function envelopeOf(
+    dir: string,
+  ): Promise<Record<string, unknown> & { payload: string; signatures: { keyid: string; sig: string }[] }> {
     return JSON.parse(await readFile(path.join(dir, ATTESTATION_FILE), 'utf8'));
   }
   function expectStatus(result: AttestationResult, status: AttestationStatus): void {
@@ -209,7 +211,16 @@ describe('signPlugin / verifyPlugin', () => {
 });
 
 describe('applyTrustPolicy', () => {
-  const statuses: AttestationStatus[] = ['verified', 'unsigned', 'unknown-key', 'bad-signature', 'modified', 'malformed', 'subject-mismatch', 'unchecked'];
+  const statuses: AttestationStatus[] = [
+    'verified',
+    'unsigned',
+    'unknown-key',
+    'bad-signature',
+    'modified',
+    'malformed',
+    'subject-mismatch',
+    'unchecked',
+  ];
   const result = (status: AttestationStatus): AttestationResult => ({ status, message: `Plugin p@1.0.0 is ${status}.` });
 
   it('require loads only verified plugins', () => {

@@ -51,13 +51,19 @@ describe('digestPluginFiles', () => {
   it('follows links to files inside the folder and refuses links leading out', async () => {
     const dir = await tree('p2', { 'a.js': 'a' });
     await symlink('a.js', path.join(dir, 'b.js'));
-    assert.deepEqual((await digestPluginFiles(dir)).files.map((f) => [f.path, f.sha256]), [
-      ['a.js', sha('a')],
-      ['b.js', sha('a')],
-    ]);
+    assert.deepEqual(
+      (await digestPluginFiles(dir)).files.map((f) => [f.path, f.sha256]),
+      [
+        ['a.js', sha('a')],
+        ['b.js', sha('a')],
+      ],
+    );
     await writeFile(path.join(tmp, 'outside.js'), 'o');
     await symlink(path.join(tmp, 'outside.js'), path.join(dir, 'c.js'));
-    await assert.rejects(digestPluginFiles(dir), (e: unknown) => e instanceof PluginFilesError && e.path === 'c.js' && /outside the folder/.test(e.message));
+    await assert.rejects(
+      digestPluginFiles(dir),
+      (e: unknown) => e instanceof PluginFilesError && e.path === 'c.js' && /outside the folder/.test(e.message),
+    );
   });
 
   it('orders by code point, not UTF-16 unit', () => {

@@ -45,7 +45,11 @@ describe('envelopes', () => {
       [{ payloadType: 't', payload: '', signatures: [{ sig: 'A' }] }, /signatures\[0\]\.sig is not valid Base64/],
     ];
     for (const [json, reason] of cases) {
-      assert.throws(() => parseEnvelope(json), (e: unknown) => e instanceof AttestationFormatError && reason.test(e.reason), JSON.stringify(json));
+      assert.throws(
+        () => parseEnvelope(json),
+        (e: unknown) => e instanceof AttestationFormatError && reason.test(e.reason),
+        JSON.stringify(json),
+      );
     }
   });
 

@@ -34,7 +34,10 @@ describe('keys', () => {
     const out = path.join(tmp, 'twice');
     const first = await generateKeyPair(out);
     const before = await readFile(first.privateKeyFile, 'utf8');
-    await assert.rejects(generateKeyPair(out), (e: unknown) => e instanceof SigningKeyError && /already exists.*never overwrites/.test(e.message));
+    await assert.rejects(
+      generateKeyPair(out),
+      (e: unknown) => e instanceof SigningKeyError && /already exists.*never overwrites/.test(e.message),
+    );
     assert.equal(await readFile(first.privateKeyFile, 'utf8'), before);
   });
 
@@ -51,7 +54,10 @@ describe('keys', () => {
     assert.throws(() => loadPublicKey(privPem), /is a private key/);
     assert.throws(() => loadPublicKey(ec.publicKey.export({ type: 'spki', format: 'pem' }) as string), /EC key; .*Ed25519/);
     assert.throws(() => loadPublicKey('hello'), /not an SPKI PEM public key/);
-    assert.equal(loadPublicKey(createPublicKey(ed.privateKey).export({ type: 'spki', format: 'pem' }) as string).asymmetricKeyType, 'ed25519');
+    assert.equal(
+      loadPublicKey(createPublicKey(ed.privateKey).export({ type: 'spki', format: 'pem' }) as string).asymmetricKeyType,
+      'ed25519',
+    );
   });
 
   it('loadPrivateKey explains missing, public and non-Ed25519 files', async () => {

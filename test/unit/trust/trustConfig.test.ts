@@ -35,7 +35,10 @@ describe('updateJsonFile', () => {
     const file = path.join(tmp, 'order.json');
     await writeFile(file, '{"zeta":1,"alpha":{"b":2,"a":1},"mid":[1]}');
     assert.deepEqual(await updateJsonFile(file, (json) => void (json.added = true)), { changed: true });
-    assert.equal(await readFile(file, 'utf8'), '{\n  "zeta": 1,\n  "alpha": {\n    "b": 2,\n    "a": 1\n  },\n  "mid": [\n    1\n  ],\n  "added": true\n}\n');
+    assert.equal(
+      await readFile(file, 'utf8'),
+      '{\n  "zeta": 1,\n  "alpha": {\n    "b": 2,\n    "a": 1\n  },\n  "mid": [\n    1\n  ],\n  "added": true\n}\n',
+    );
     const created = path.join(tmp, 'created.json');
     await updateJsonFile(created, (json) => void (json.a = 1));
     assert.equal(await readFile(created, 'utf8'), '{\n  "a": 1\n}\n');
@@ -62,13 +65,19 @@ describe('updateJsonFile', () => {
   });
 
   it('says at once when the folder does not exist', async () => {
-    await assert.rejects(updateJsonFile(path.join(tmp, 'no-such-dir', 'a.json'), () => undefined), /no-such-dir does not exist/);
+    await assert.rejects(
+      updateJsonFile(path.join(tmp, 'no-such-dir', 'a.json'), () => undefined),
+      /no-such-dir does not exist/,
+    );
   });
 
   it('refuses invalid JSON without touching it', async () => {
     const file = path.join(tmp, 'bad.json');
     await writeFile(file, '{ nope');
-    await assert.rejects(updateJsonFile(file, () => undefined), /bad\.json is not valid JSON/);
+    await assert.rejects(
+      updateJsonFile(file, () => undefined),
+      /bad\.json is not valid JSON/,
+    );
     assert.equal(await readFile(file, 'utf8'), '{ nope');
   });
 
@@ -84,7 +93,10 @@ describe('updateJsonFile', () => {
       ),
     );
     const json = JSON.parse(await readFile(file, 'utf8'));
-    assert.deepEqual([...json.entries].sort((a: number, b: number) => a - b), Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      [...json.entries].sort((a: number, b: number) => a - b),
+      Array.from({ length: 12 }, (_, i) => i),
+    );
   });
 
   it('lands every update from two concurrent processes', async () => {
@@ -94,7 +106,10 @@ describe('updateJsonFile', () => {
     const entries: string[] = JSON.parse(await readFile(file, 'utf8')).entries;
     assert.equal(entries.length, 30);
     for (const tag of ['a', 'b']) {
-      assert.deepEqual(entries.filter((e) => e.startsWith(tag)), Array.from({ length: 15 }, (_, i) => `${tag}-${i}`));
+      assert.deepEqual(
+        entries.filter((e) => e.startsWith(tag)),
+        Array.from({ length: 15 }, (_, i) => `${tag}-${i}`),
+      );
     }
   });
 });
@@ -130,7 +145,10 @@ describe('readTrustSettings', () => {
     const pem = newPublicPem();
     assert.throws(() => readTrustSettings({ aether: { trust: { keys: {} } } }), /"aether\.trust\.keys" must be a list/);
     assert.throws(() => readTrustSettings({ aether: { trust: { keys: [{ keyid: 'x' }] } } }), /keys\[0\]/);
-    assert.throws(() => readTrustSettings({ aether: { trust: { keys: [{ keyid: 'x', publicKey: pem }] } } }), /says keyid x, but its public key has id/);
+    assert.throws(
+      () => readTrustSettings({ aether: { trust: { keys: [{ keyid: 'x', publicKey: pem }] } } }),
+      /says keyid x, but its public key has id/,
+    );
     assert.throws(() => readTrustSettings({ aether: { trust: { keys: [{ keyid: 'x', publicKey: 'junk' }] } } }), /keys\[0\]" is unusable/);
   });
 });
@@ -150,7 +168,10 @@ describe('addTrustedKey', () => {
     assert.deepEqual(Object.keys(json), ['aether', 'other']);
     assert.deepEqual(json.aether.plugins, [{ name: 'x' }]);
     assert.deepEqual(json.aether.trust.keys, [{ keyid: first.keyid, publicKey: pem }]);
-    assert.deepEqual(readTrustSettings(json).keys.map((k) => k.keyid), [first.keyid]);
+    assert.deepEqual(
+      readTrustSettings(json).keys.map((k) => k.keyid),
+      [first.keyid],
+    );
   });
 
   it('creates the config when missing, and two concurrent trusts both land', async () => {
