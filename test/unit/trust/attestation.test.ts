@@ -9,6 +9,9 @@ import {
   ATTESTATION_FILE,
   checkPluginTrust,
   generateKeyPair,
+  IN_TOTO_PAYLOAD_TYPE,
+  loadPrivateKey,
+  signEnvelope,
   signPlugin,
   verifyPlugin,
   type AttestationResult,
@@ -181,6 +184,23 @@ describe('signPlugin / verifyPlugin', () => {
     env.signatures = [];
     await writeFile(path.join(dir, ATTESTATION_FILE), JSON.stringify(env));
     expectStatus(await verifyPlugin(dir, META, trusted), 'malformed');
+  });
+
+  it('reports a validly signed but inconsistent statement as malformed', async () => {
+    const dir = await copy();
+    const env = await envelopeOf(dir);
+    const statement = JSON.parse(Buffer.from(env.payload, 'base64').toString());
+    statement.predicate.files.pop(); // the subject digest no longer matches the file list
+    const resigned = signEnvelope(
+      IN_TOTO_PAYLOAD_TYPE,
+      Buffer.from(JSON.stringify(statement)),
+      await loadPrivateKey(keyFile),
+      trusted[0]?.keyid ?? '',
+    );
+    await writeFile(path.join(dir, ATTESTATION_FILE), JSON.stringify(resigned));
+    const result = await verifyPlugin(dir, META, trusted);
+    expectStatus(result, 'malformed');
+    assert.match(result.message, /subject digest does not match/);
   });
 
   it('reports subject-mismatch for another name or version', async () => {
