@@ -47,14 +47,13 @@ export function validatePipelineText(text: string, file: string, index: Workspac
 export function validatePipeline(parsed: ParsedPipeline, index: WorkspaceIndex, options: ValidationOptions = {}): PipelineValidation {
   const diagnostics = [...parsed.diagnostics];
   const steps: StepInfo[] = [];
-  // The tree is a guess past a syntax error; the runtime's parser stopped there too.
+  // The tree is a guess past a syntax error; the runtime's parser stopped reporting there too.
   const syntaxBroken = parsed.document.errors.some((e) => e.code !== 'DUPLICATE_KEY');
-  if (!syntaxBroken) {
-    const checker = new PluginChecks(parsed, index, options, diagnostics);
-    checker.checkRuntimeRange();
-    const used = checker.checkSteps(steps);
-    checker.checkPluginBlocks(used);
-  }
+  // Past a syntax error the steps are still read (completion and hover need them) but not reported on.
+  const checker = new PluginChecks(parsed, index, options, syntaxBroken ? [] : diagnostics);
+  checker.checkRuntimeRange();
+  const used = checker.checkSteps(steps);
+  checker.checkPluginBlocks(used);
   return { parsed, steps, diagnostics: finish(parsed.text, diagnostics, options) };
 }
 

@@ -1,0 +1,152 @@
+// The AetherScript language service: a pure library of feature methods over in-memory documents, in
+// the shape of vscode-css-languageservice. It works in offsets and returns LSP types only as results;
+// no LSP connection here (server.ts is the adapter), and no I/O except through the injected index.
+import { fileURLToPath } from 'node:url';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  DiagnosticSeverity,
+  type CodeAction,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Location,
+  type LocationLink,
+  type Position,
+  type Range,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-types';
+import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
+import { getCodeActions } from './codeActions';
+import { doComplete } from './completion';
+import { doHover } from './hover';
+import { getLoadOrder, type LoadOrderResult } from './loadOrder';
+import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
+import type { ValidationOptions } from './pipelineDiagnostics';
+import { analysePipeline, type PipelineDocument } from './pipelineDocument';
+import { LineIndex } from './text';
+import { emptyIndex, type WorkspaceIndex } from './workspaceIndex';
+
+export interface LanguageServiceOptions {
+  /** The index of the workspace folder that holds `uri`, if any. */
+  getIndex(uri: string): WorkspaceIndex | undefined;
+  /** Every folder's index, for requests not tied to a document. */
+  getIndexes?(): WorkspaceIndex[];
+}
+
+/** Per-document settings (pulled from the client per document by the server). */
+export type LanguageSettings = ValidationOptions;
+
+export interface AetherLanguageService {
+  /** Pipeline files and plugin entry files of an index. */
+  doValidation(document: TextDocument, settings?: LanguageSettings): Diagnostic[];
+  doComplete(document: TextDocument, position: Position): CompletionList;
+  doHover(document: TextDocument, position: Position): Hover | null;
+  findDefinition(document: TextDocument, position: Position): LocationLink[];
+  findReferences(document: TextDocument, position: Position, includeDeclaration?: boolean): Location[];
+  doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
+  findDocumentSymbols(document: TextDocument): DocumentSymbol[];
+  getFoldingRanges(document: TextDocument): FoldingRange[];
+  getCodeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
+  /** Load order per workspace folder (one folder when `folderOrFileUri` is given). */
+  getLoadOrder(folderOrFileUri?: string): LoadOrderResult[];
+  /** Drops cached analysis of a closed document. */
+  forget(uri: string): void;
+}
+
+const PIPELINE_FILE = /(?:\.pipeline\.ya?ml|(?:^|[/\\])pipeline\.yaml)$/i;
+
+export function isPipelineUri(uri: string): boolean {
+  return PIPELINE_FILE.test(uri);
+}
+
+export function uriToPath(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
+  const cache = new Map<string, { key: string; doc: PipelineDocument }>();
+  const fallback = emptyIndex();
+  // Settings are pulled per document; remembered only so that features agree with the last validation.
+  const lastSettings = new Map<string, LanguageSettings>();
+
+  const indexFor = (uri: string): WorkspaceIndex => options.getIndex(uri) ?? fallback;
+
+  /** The analysed pipeline for this document version and index version, computed once. */
+  const analysed = (document: TextDocument, settings?: LanguageSettings): PipelineDocument => {
+    if (settings) lastSettings.set(document.uri, settings);
+    const effective = settings ?? lastSettings.get(document.uri) ?? {};
+    const index = indexFor(document.uri);
+    const key = `${document.version}|${index.root}|${index.version}|${JSON.stringify(effective)}`;
+    const cached = cache.get(document.uri);
+    if (cached && cached.key === key) return cached.doc;
+    const doc = analysePipeline(document.getText(), document.uri, uriToPath(document.uri), document.version, index, effective);
+    cache.set(document.uri, { key, doc });
+    return doc;
+  };
+
+  const toDiagnostic = (lines: LineIndex, d: AetherDiagnostic): Diagnostic => {
+    const start = d.range?.start ?? 0;
+    const end = d.range?.end ?? start;
+    return {
+      range: { start: lines.positionAt(start), end: lines.positionAt(end) },
+      severity: SEVERITY[d.severity],
+      code: d.code,
+      source: 'aether',
+      message: d.message,
+    };
+  };
+
+  const pipelineOnly = <T>(document: TextDocument, empty: T, run: (doc: PipelineDocument) => T): T =>
+    isPipelineUri(document.uri) ? run(analysed(document)) : empty;
+
+  return {
+    doValidation(document, settings) {
+      if (isPipelineUri(document.uri)) {
+        const doc = analysed(document, settings);
+        return doc.diagnostics.map((d) => toDiagnostic(doc.lines, d));
+      }
+      const index = indexFor(document.uri);
+      const plugin = index.pluginAt(uriToPath(document.uri));
+      if (!plugin) return [];
+      const lines = plugin.source.lineIndex;
+      const anchor = plugin.source.classRange ?? { start: 0, end: 0 };
+      const seen = new Set(plugin.source.diagnostics);
+      const all = [...plugin.source.diagnostics, ...plugin.loadErrors.filter((d) => !seen.has(d))];
+      return all.map((d) => toDiagnostic(lines, d.range ? d : { ...d, range: lines.sourceRange(anchor.start, anchor.end) }));
+    },
+    doComplete: (document, position) => pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position))),
+    doHover: (document, position) => pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position))),
+    findDefinition: (document, position) => pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position))),
+    findReferences: (document, position, includeDeclaration = true) => pipelineOnly(document, [], (doc) => findReferences(doc, doc.lines.offsetAt(position), includeDeclaration)),
+    doRename: (document, position, newName) => pipelineOnly(document, null, (doc) => doRename(doc, doc.lines.offsetAt(position), newName)),
+    findDocumentSymbols: (document) => pipelineOnly(document, [], (doc) => findDocumentSymbols(doc)),
+    getFoldingRanges: (document) => pipelineOnly(document, [], (doc) => getFoldingRanges(doc)),
+    getCodeActions: (document, _range, diagnostics) => pipelineOnly(document, [], (doc) => getCodeActions(doc, diagnostics.filter((d) => d.source === 'aether'))),
+    getLoadOrder(folderOrFileUri) {
+      if (folderOrFileUri !== undefined) {
+        const index = options.getIndex(folderOrFileUri);
+        return index ? [getLoadOrder(index)] : [];
+      }
+      return (options.getIndexes?.() ?? []).map(getLoadOrder);
+    },
+    forget(uri) {
+      cache.delete(uri);
+      lastSettings.delete(uri);
+    },
+  };
+}

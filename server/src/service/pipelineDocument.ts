@@ -1,0 +1,90 @@
+// One analysed pipeline document: the runtime's parse, the plugin-aware validation and a line index,
+// computed once per document version and index version and shared by every feature.
+import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { parsePipeline, parseTemplate } from '../../../runtime/src/pipeline';
+import { mapValueRange, scalarOffsetMap } from '../../../runtime/src/pipeline/scalarSource';
+import { findPair } from '../../../runtime/src/pipeline/yamlNodes';
+import { validatePipeline, type PipelineValidation, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
+import { LineIndex, type Span } from './text';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+export interface PipelineDocument extends PipelineValidation {
+  uri: string;
+  file: string;
+  version: number;
+  lines: LineIndex;
+  index: WorkspaceIndex;
+}
+
+export function analysePipeline(text: string, uri: string, file: string, version: number, index: WorkspaceIndex, options: ValidationOptions): PipelineDocument {
+  const validation = validatePipeline(parsePipeline(text, file), index, options);
+  return { ...validation, uri, file, version, lines: new LineIndex(text), index };
+}
+
+export function spanOf(node: unknown): Span | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? { start: range[0], end: range[1] } : undefined;
+}
+
+export function contains(span: Span | undefined, offset: number): boolean {
+  return span !== undefined && offset >= span.start && offset <= span.end;
+}
+
+/** The step the caret is in: the last one starting at or before `offset` (a step being typed may not parse as one yet). */
+export function stepAt(doc: PipelineDocument, offset: number): StepInfo | undefined {
+  let best: StepInfo | undefined;
+  for (const info of doc.steps) if ((info.step.node.range?.[0] ?? Infinity) <= offset) best = info;
+  return best;
+}
+
+/** Each `${{ steps.<id>… }}` of the document with the file span of `<id>`. */
+export function stepReferences(doc: PipelineDocument): Array<{ id: string; span: Span; step: StepInfo | undefined }> {
+  const out: Array<{ id: string; span: Span; step: StepInfo | undefined }> = [];
+  const stepsNode = findPair(doc.parsed.document.contents, 'steps')?.value;
+  for (const scalar of stringScalars(stepsNode)) {
+    const value = scalar.value as string;
+    if (!value.includes('${{')) continue;
+    const map = scalarOffsetMap(doc.parsed.text, scalar);
+    if (!map) continue;
+    for (const part of parseTemplate(value).parts) {
+      if (!('expr' in part) || part.expr.root !== 'steps' || part.expr.stepId === undefined) continue;
+      const id = part.expr.stepId;
+      const at = value.indexOf(`steps.${id}`, part.expr.start);
+      if (at < 0) continue;
+      const [start, end] = mapValueRange(map, at + 6, at + 6 + id.length);
+      out.push({ id, span: { start, end }, step: stepAt(doc, start) });
+    }
+  }
+  return out;
+}
+
+export function stepById(doc: PipelineDocument, id: string): StepInfo | undefined {
+  return doc.steps.find((s) => s.step.id === id);
+}
+
+/** The top-level mapping of the document, when it is one. */
+export function rootMap(doc: PipelineDocument): YAMLMap | undefined {
+  const contents = doc.parsed.document.contents;
+  return isMap(contents) ? contents : undefined;
+}
+
+/** The mapping under `plugins:`. */
+export function pluginsMap(doc: PipelineDocument): YAMLMap | undefined {
+  const node = findPair(doc.parsed.document.contents, 'plugins')?.value;
+  return isMap(node) ? node : undefined;
+}
+
+/** Every string scalar under `node`, with the step it belongs to. */
+export function stringScalars(node: unknown, out: Scalar[] = []): Scalar[] {
+  if (isScalar(node)) {
+    if (typeof node.value === 'string') out.push(node);
+  } else if (isMap(node)) {
+    for (const pair of node.items) {
+      stringScalars(pair.key, out);
+      stringScalars(pair.value, out);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) stringScalars(item, out);
+  }
+  return out;
+}
