@@ -1,0 +1,158 @@
+// The LSP adapter: a connection (stdio or node-ipc, chosen by the command line), open documents, the
+// workspace indexes kept current by file watching, and handlers that fetch the document and delegate to
+// the language service in a few lines. Settings are pulled per document, never kept here.
+import {
+  createConnection,
+  DidChangeWatchedFilesNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeFileSystem } from './nodeFileSystem';
+import { LoadOrderRequest } from './protocol';
+import { getLanguageService, isPipelineUri, uriToPath, type LanguageSettings } from './service/languageService';
+import { WorkspaceIndexes } from './service/workspaceIndex';
+
+const connection: Connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const indexes = new WorkspaceIndexes({ fs: nodeFileSystem });
+const service = getLanguageService({
+  getIndex: (uri) => indexes.forFile(uriToPath(uri)),
+  getIndexes: () => indexes.all,
+});
+
+let canPullConfiguration = false;
+let canWatchFiles = false;
+let initialFolders: string[] = [];
+/** Resolves once every workspace folder has been indexed; requests wait for it. */
+let ready: Promise<void> = Promise.resolve();
+
+connection.onInitialize((params): InitializeResult => {
+  canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  initialFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+  if (initialFolders.length === 0 && params.rootUri) initialFolders = [uriToPath(params.rootUri)];
+  ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(() => undefined, logError);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['.', ':', ' ', '[', '/'] },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: true,
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      codeActionProvider: true,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'aether-language-server' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (canWatchFiles) {
+    await connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/plugins/**' }, { globPattern: '**/node_modules/**/package.json' }, { globPattern: '**/aether.config.json' }],
+    });
+  }
+  connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+    for (const removed of event.removed) indexes.removeFolder(uriToPath(removed.uri));
+    await Promise.all(event.added.map((added) => indexes.addFolder(uriToPath(added.uri))));
+    revalidateAll();
+  });
+  await ready;
+  revalidateAll();
+});
+
+/** `aether.*` settings for one document, when the client offers them. */
+async function settingsFor(uri: string): Promise<LanguageSettings> {
+  if (!canPullConfiguration) return {};
+  const config = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'aether' })) as
+    | { diagnostics?: { severity?: LanguageSettings['severities'] } }
+    | null;
+  return { severities: config?.diagnostics?.severity ?? {} };
+}
+
+async function validate(document: TextDocument): Promise<void> {
+  try {
+    await ready;
+    const settings = await settingsFor(document.uri);
+    // The document may have changed while settings were fetched; the newer validation will publish.
+    if (documents.get(document.uri)?.version !== document.version) return;
+    const diagnostics = service.doValidation(document, settings);
+    await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  } catch (error) {
+    logError(error);
+  }
+}
+
+function revalidateAll(): void {
+  for (const document of documents.all()) void validate(document);
+}
+
+/** An open plugin source changed: re-index it, then every open pipeline may read differently. */
+async function pluginChanged(path: string, text: string | null): Promise<void> {
+  await ready;
+  const changed = await indexes.fileChanged(path, text);
+  if (changed.length > 0) revalidateAll();
+}
+
+function isPluginSource(uri: string): boolean {
+  return /\.(?:[cm]?[jt]s)$/.test(uri) && indexes.forFile(uriToPath(uri))?.pluginAt(uriToPath(uri)) !== undefined;
+}
+
+documents.onDidChangeContent(async ({ document }) => {
+  if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
+  else if (isPipelineUri(document.uri)) await validate(document);
+});
+
+documents.onDidClose(async ({ document }) => {
+  service.forget(document.uri);
+  await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), null);
+});
+
+connection.onDidChangeWatchedFiles(async ({ changes }) => {
+  await ready;
+  let changed = false;
+  for (const change of changes) {
+    // Open editors win over the disk; their own events keep the index current.
+    if (documents.get(change.uri)) continue;
+    if ((await indexes.fileChanged(uriToPath(change.uri))).length > 0) changed = true;
+  }
+  if (changed) revalidateAll();
+});
+
+const withDocument = <T>(uri: string, empty: T, run: (document: TextDocument) => T): T => {
+  const document = documents.get(uri);
+  return document ? run(document) : empty;
+};
+
+connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => service.doComplete(d, position)));
+connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => service.doHover(d, position)));
+connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, [], (d) => service.findDefinition(d, position)));
+connection.onReferences(({ textDocument, position, context }) =>
+  withDocument(textDocument.uri, [], (d) => service.findReferences(d, position, context.includeDeclaration)),
+);
+connection.onRenameRequest(({ textDocument, position, newName }) => withDocument(textDocument.uri, null, (d) => service.doRename(d, position, newName)));
+connection.onDocumentSymbol(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.findDocumentSymbols(d)));
+connection.onFoldingRanges(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.getFoldingRanges(d)));
+connection.onCodeAction(({ textDocument, range, context }) =>
+  withDocument(textDocument.uri, [], (d) => service.getCodeActions(d, range, context.diagnostics)),
+);
+connection.onRequest(LoadOrderRequest.type, async (params) => {
+  await ready;
+  return service.getLoadOrder(params.uri);
+});
+
+function logError(error: unknown): void {
+  connection.console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
+documents.listen(connection);
+connection.listen();
+
