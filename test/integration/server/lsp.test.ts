@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { CompletionList, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-types';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { CompletionList, Diagnostic } from 'vscode-languageserver-types';
 
 const SERVER = path.resolve(__dirname, '../../../server/dist/server.js');
 
@@ -77,7 +78,7 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
     assert.equal(diagnostics[0]!.code, 'pipeline/unknown-command');
     assert.deepEqual(diagnostics[0]!.range, { start: { line: 3, character: 9 }, end: { line: 3, character: 15 } });
-    assert.match(diagnostics[0]!.message, /Did you mean "upload"/);
+    assert.match(String(diagnostics[0]!.message), /Did you mean "upload"/);
     console.log(`didOpen to diagnostics: ${elapsed.toFixed(1)} ms`);
 
     const completion = (await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 11 } })) as CompletionList;
