@@ -8,6 +8,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { pluginsListCommand, pluginsSyncCommand, pluginsSignCommand } from './commands/plugins';
 import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
+import { pluginTestCommand } from './commands/pluginTest';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -83,6 +84,17 @@ function buildProgram(): Command {
     .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
     .action(async (file: string, options) => {
       process.exitCode = await keysTrustCommand(file, options);
+    });
+
+  const dev = program.command('dev').description('tools for plugin authors');
+  dev
+    .command('plugin-test')
+    .description("run a plugin's sandbox cases (test/*.sandbox.yaml), each against a fresh isolated instance")
+    .argument('<plugin-dir>', 'the plugin folder')
+    .option('--case <name>', 'run only the case with this exact name')
+    .option('--json', 'print one NDJSON object per case, then a summary')
+    .action(async (dir: string, options) => {
+      process.exitCode = await pluginTestCommand(dir, options);
     });
 
   return program;

@@ -14,7 +14,7 @@ import { RunRecord, newRunId } from './runRecord';
 import { DebugLog, resolveDebugLogFile } from './debugLog';
 import { loadPlugins, type PluginSet } from './pluginSet';
 import { checkPipelineAgainstPlugins } from './pipelineCheck';
-import { PipelineRunner } from './runner';
+import { PipelineRunner, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
 import { heapLimitOf } from './limits';
 
@@ -94,7 +94,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       for (const pluginId of crash.pluginIds) {
         const plugin = set?.byId.get(pluginId);
         const name = plugin?.meta.name ?? pluginNames.get(pluginId) ?? `plugin #${pluginId}`;
-        if (crash.outOfMemory) events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline) });
+        const stepId = crash.calls.find((call) => call.pluginId === pluginId)?.tag;
+        if (crash.outOfMemory) events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline), stepId });
         debugLog?.trace(`host-crash plugin=${JSON.stringify(name)} code=${crash.code} signal=${crash.signal} outOfMemory=${crash.outOfMemory}`);
       }
     },
@@ -153,7 +154,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       events.emit({ type: 'plugin-load', name: plugin.meta.name, version: plugin.meta.version, order: plugin.order, reason: plugin.reason, entry: plugin.entry });
     }
     for (const fault of loaded.faults) {
-      events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message: `plugin "${fault.plugin}" ${fault.fault.kind === 'error' ? `failed while loading: ${fault.fault.message}` : `${fault.fault.message} while loading`}` });
+      const message = `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`;
+      events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message });
     }
 
     const loadErrors = errorsIn(loaded.diagnostics);
@@ -174,7 +176,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state });
     const outcome =
       loaded.faults.length > 0
-        ? await runner.failBeforeSteps(`plugin "${loaded.faults[0]!.plugin}" could not be loaded: ${loaded.faults[0]!.fault.message}`)
+        ? await runner.failBeforeSteps(`plugin "${loaded.faults[0]!.plugin}" ${describeFault(loaded.faults[0]!.fault, 'while loading', heapLimitOf(undefined, pipeline))}`)
         : await runner.run();
     Object.assign(result, { status: outcome.status, error: outcome.error, exitCode: outcome.status === 'ok' ? 0 : outcome.status === 'cancelled' ? 130 : 1 });
     events.emit({ type: 'run-end', status: outcome.status, durationMs: elapsed(started), runId, error: outcome.error });

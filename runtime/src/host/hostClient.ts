@@ -12,6 +12,8 @@ export type HostNotification = Extract<HostReply, { type: 'log' | 'metrics' | 's
 export interface HostCrash {
   /** Plugin instances that had a call or a load in flight when the host died. */
   pluginIds: number[];
+  /** The calls in flight, with the tag each was started with (the step id). */
+  calls: Array<{ pluginId: number; tag?: string }>;
   code: number | null;
   signal: NodeJS.Signals | null;
   /** V8 reported running out of heap (one allocation too large for the worker's own check). */
@@ -122,7 +124,8 @@ export class PluginHostClient {
       ...this.loads.keys(),
       ...this.instantiations.keys(),
     ]);
-    const crash: HostCrash = { pluginIds: [...pluginIds], code, signal, outOfMemory };
+    const calls = [...this.calls.values()].map(({ pluginId, tag }) => ({ pluginId, tag }));
+    const crash: HostCrash = { pluginIds: [...pluginIds], calls, code, signal, outOfMemory };
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const fault: PluginFault = outOfMemory
       ? { kind: 'heap', message: 'exceeded its heap limit (one allocation too large to stop in time took the plugin host down; it was restarted)' }

@@ -136,7 +136,7 @@ function loadInWorker(slot: PluginSlot): Promise<Extract<WorkerReply, { type: 'l
       send({ type: 'limit', pluginId: slot.id, kind: 'timeout', limit: slot.loadTimeoutMs });
       slot.faulted = true;
       stopWorker(slot);
-      resolve({ type: 'loaded', fault: { kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout while loading` } });
+      resolve({ type: 'loaded', fault: { kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout` } });
     }, slot.loadTimeoutMs);
     slot.onLoaded = (reply) => {
       clearTimeout(timer);
@@ -154,7 +154,7 @@ function instantiateInWorker(slot: PluginSlot): Promise<PluginFault | undefined>
       send({ type: 'limit', pluginId: slot.id, kind: 'timeout', limit: slot.loadTimeoutMs });
       slot.faulted = true;
       stopWorker(slot);
-      resolve({ kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout in its constructor` });
+      resolve({ kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout` });
     }, slot.loadTimeoutMs);
     slot.onInstantiated = (fault) => {
       clearTimeout(timer);
