@@ -97,7 +97,13 @@ export function compareCase(expect: SandboxExpectation, outcome: CaseOutcome): S
   if (expect.error !== undefined && outcome.status === 'failed') {
     const actual = outcome.error ?? '';
     if (!matchesText(expect.error, actual, 'contains')) {
-      failures.push({ field: 'error', path: 'error', expected: expect.error, actual, message: `the error ${preview(actual, 200)} does not match ${expect.error}` });
+      failures.push({
+        field: 'error',
+        path: 'error',
+        expected: expect.error,
+        actual,
+        message: `the error ${preview(actual, 200)} does not match ${expect.error}`,
+      });
     }
   }
   return failures;

@@ -4,4 +4,14 @@
 export { runSandbox, type SandboxOptions, type SandboxReport, type SandboxCaseResult } from './runSandbox';
 export { parseSandboxFile, type ParsedSandboxFile, type SandboxFile, type SandboxCase, type SandboxExpectation } from './sandboxFile';
 export { compareCase, type CaseOutcome, type SandboxFailure, type ExpectedField } from './compareCase';
-export { subsetDifference, isSubset, matchesText, parseTextPattern, logMatches, formatPath, type Difference, type LogLine, type ExpectedLog } from './matchers';
+export {
+  subsetDifference,
+  isSubset,
+  matchesText,
+  parseTextPattern,
+  logMatches,
+  formatPath,
+  type Difference,
+  type LogLine,
+  type ExpectedLog,
+} from './matchers';

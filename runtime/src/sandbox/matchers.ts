@@ -52,18 +52,36 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function subsetDifference(expected: unknown, actual: unknown, path: PathSegment[] = []): Difference | undefined {
   if (isPlainObject(expected)) {
-    if (!isPlainObject(actual)) return { path, expected, actual, reason: `expected an object, got ${kindOf(actual)}${actual === undefined ? '' : ` ${preview(actual)}`}` };
+    if (!isPlainObject(actual))
+      return {
+        path,
+        expected,
+        actual,
+        reason: `expected an object, got ${kindOf(actual)}${actual === undefined ? '' : ` ${preview(actual)}`}`,
+      };
     for (const [key, value] of Object.entries(expected)) {
-      if (!Object.hasOwn(actual, key)) return { path: [...path, key], expected: value, actual: undefined, reason: `missing key "${key}" (expected ${preview(value)})` };
+      if (!Object.hasOwn(actual, key))
+        return { path: [...path, key], expected: value, actual: undefined, reason: `missing key "${key}" (expected ${preview(value)})` };
       const difference = subsetDifference(value, actual[key], [...path, key]);
       if (difference) return difference;
     }
     return undefined;
   }
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return { path, expected, actual, reason: `expected an array, got ${kindOf(actual)}${actual === undefined ? '' : ` ${preview(actual)}`}` };
+    if (!Array.isArray(actual))
+      return {
+        path,
+        expected,
+        actual,
+        reason: `expected an array, got ${kindOf(actual)}${actual === undefined ? '' : ` ${preview(actual)}`}`,
+      };
     if (expected.length !== actual.length) {
-      return { path, expected, actual, reason: `expected ${expected.length} item${expected.length === 1 ? '' : 's'}, got ${actual.length}` };
+      return {
+        path,
+        expected,
+        actual,
+        reason: `expected ${expected.length} item${expected.length === 1 ? '' : 's'}, got ${actual.length}`,
+      };
     }
     for (let index = 0; index < expected.length; index++) {
       const difference = subsetDifference(expected[index], actual[index], [...path, index]);

@@ -79,7 +79,16 @@ interface PreparedPlugin {
 
 export async function runSandbox(pluginDir: string, options: SandboxOptions = {}): Promise<SandboxReport> {
   const dir = path.resolve(pluginDir);
-  const report: SandboxReport = { pluginDir: dir, status: 'invalid', exitCode: 2, files: [], cases: [], passed: 0, failed: 0, diagnostics: [] };
+  const report: SandboxReport = {
+    pluginDir: dir,
+    status: 'invalid',
+    exitCode: 2,
+    files: [],
+    cases: [],
+    passed: 0,
+    failed: 0,
+    diagnostics: [],
+  };
   const invalid = (code: string, message: string, file?: string, range?: SourceRange): void => {
     report.diagnostics.push({ code, severity: 'error', message, ...(file ? { file } : {}), ...(range ? { range } : {}) });
   };
@@ -111,10 +120,15 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
   let selected = sandboxes.map((sandbox) => ({ sandbox, cases: sandbox.cases }));
   if (options.caseName !== undefined) {
     const wanted = options.caseName;
-    selected = selected.map(({ sandbox, cases }) => ({ sandbox, cases: cases.filter((c) => c.name === wanted) })).filter(({ cases }) => cases.length > 0);
+    selected = selected
+      .map(({ sandbox, cases }) => ({ sandbox, cases: cases.filter((c) => c.name === wanted) }))
+      .filter(({ cases }) => cases.length > 0);
     if (selected.length === 0) {
       const names = sandboxes.flatMap((sandbox) => sandbox.cases.map((c) => c.name));
-      invalid('sandbox/unknown-case', `no case is named "${wanted}".${didYouMean(wanted, names)} Cases: ${names.map((name) => JSON.stringify(name)).join(', ')}`);
+      invalid(
+        'sandbox/unknown-case',
+        `no case is named "${wanted}".${didYouMean(wanted, names)} Cases: ${names.map((name) => JSON.stringify(name)).join(', ')}`,
+      );
       return report;
     }
   }
@@ -139,7 +153,10 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
   let grace: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     host.abort('the sandbox run was cancelled');
-    grace = setTimeout(() => host.kill('was stopped: the sandbox run was cancelled and the grace period ran out'), options.cancelGraceMs ?? 3000);
+    grace = setTimeout(
+      () => host.kill('was stopped: the sandbox run was cancelled and the grace period ran out'),
+      options.cancelGraceMs ?? 3000,
+    );
     grace.unref();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -260,7 +277,11 @@ function commandName(command: string, plugin: PreparedPlugin): string | undefine
 
 function packageInfo(dir: string): Pick<PluginCandidate, 'packageName' | 'packageVersion' | 'packageEngine'> {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown; engines?: { aetherscript?: unknown } };
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+      engines?: { aetherscript?: unknown };
+    };
     return {
       ...(typeof pkg.name === 'string' ? { packageName: pkg.name } : {}),
       ...(typeof pkg.version === 'string' ? { packageVersion: pkg.version } : {}),
@@ -284,7 +305,10 @@ async function preparePlugin(
     diagnostics: [{ code, severity: 'error', message, file: sandbox.file, range: sandbox.pluginRange }],
   });
   if (!existsSync(entry) || !statSync(entry).isFile()) {
-    return at('sandbox/plugin-not-found', `plugin: ${path.relative(path.dirname(sandbox.file), entry)} does not exist (${entry}); \`plugin:\` is relative to the sandbox file`);
+    return at(
+      'sandbox/plugin-not-found',
+      `plugin: ${path.relative(path.dirname(sandbox.file), entry)} does not exist (${entry}); \`plugin:\` is relative to the sandbox file`,
+    );
   }
   let bundleFile: string;
   try {
@@ -303,7 +327,8 @@ async function preparePlugin(
   const diagnostics = checked.diagnostics.filter((d) => d.severity === 'error');
   if (!checked.meta || diagnostics.length > 0) return { diagnostics };
   const meta = checked.meta;
-  if (!info.hasExecute) return at('plugin/missing-execute', `plugin "${meta.name}" has no execute(ctx) method; add \`async execute(ctx) { … }\` to the class`);
+  if (!info.hasExecute)
+    return at('plugin/missing-execute', `plugin "${meta.name}" has no execute(ctx) method; add \`async execute(ctx) { … }\` to the class`);
   const engine = checkEngine(meta, candidate, RUNTIME_VERSION);
   if (engine) return { diagnostics: [engine] };
   return { plugin: { entry, bundleFile, meta, commands: commandsOf(meta) }, diagnostics: [] };
@@ -322,7 +347,13 @@ async function runCase(
 ): Promise<CaseOutcome> {
   const { meta } = plugin;
   const command = commandName(entry.command, plugin)!;
-  const failed = (error: string): CaseOutcome => ({ status: 'failed', error, state: collector.state, logs: collector.logs, metrics: collector.metrics });
+  const failed = (error: string): CaseOutcome => ({
+    status: 'failed',
+    error,
+    state: collector.state,
+    logs: collector.logs,
+    metrics: collector.metrics,
+  });
 
   // The same checks a run makes before calling the plugin, with the same words.
   const configProblems = validateAgainst(meta.config, entry.config);
@@ -340,7 +371,11 @@ async function runCase(
   const instantiated = await host.instantiate(pluginId, limits.heapMb);
   if (instantiated) return failed(`its constructor failed: ${faultText(instantiated, limits.heapMb)}`);
 
-  const stepId = entry.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || `case-${entry.index + 1}`;
+  const stepId =
+    entry.name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || `case-${entry.index + 1}`;
   const context: ContextSnapshot = {
     pipeline: { name: `sandbox: ${path.basename(sandbox.file)}`, file: sandbox.file },
     step: { id: stepId, command, input: entry.input },

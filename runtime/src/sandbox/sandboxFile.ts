@@ -112,8 +112,10 @@ export function parseSandboxFile(text: string, file: string): ParsedSandboxFile 
 function yamlProblem(source: PositionSource, error: YAMLError): [string, string, SourceRange] {
   const [start, end] = error.pos;
   const range = rangeOf(source, start, end > start ? end : start + 1);
-  if (error.code === 'DUPLICATE_KEY') return ['yaml/duplicate-key', `duplicate key: a mapping holds each key once; remove or rename one`, range];
-  const hint = error.code === 'MULTIPLE_DOCS' ? 'a sandbox file holds one YAML document; remove the extra "---"' : error.message.split('\n')[0]!;
+  if (error.code === 'DUPLICATE_KEY')
+    return ['yaml/duplicate-key', `duplicate key: a mapping holds each key once; remove or rename one`, range];
+  const hint =
+    error.code === 'MULTIPLE_DOCS' ? 'a sandbox file holds one YAML document; remove the extra "---"' : error.message.split('\n')[0]!;
   return ['yaml/syntax', `YAML syntax error: ${hint}`, range];
 }
 
@@ -137,7 +139,11 @@ function rangeAt(source: PositionSource, document: Document, segments: PathSegme
 
 const where = (segments: PathSegment[]): string => (segments.length === 0 ? 'the file' : `"${formatPath('', segments)}"`);
 
-function describeSchemaError(source: PositionSource, document: Document, error: ErrorObject): { code: string; message: string; range?: SourceRange } {
+function describeSchemaError(
+  source: PositionSource,
+  document: Document,
+  error: ErrorObject,
+): { code: string; message: string; range?: SourceRange } {
   const segments = pathOf(error.instancePath);
   const range = rangeAt(source, document, segments);
   const parentSchema = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
@@ -154,7 +160,12 @@ function describeSchemaError(source: PositionSource, document: Document, error: 
     }
     case 'required': {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      const what = segments.length === 0 ? 'the file' : segments.length === 2 && segments[0] === 'cases' ? `case ${formatPath('', segments)}` : where(segments);
+      const what =
+        segments.length === 0
+          ? 'the file'
+          : segments.length === 2 && segments[0] === 'cases'
+            ? `case ${formatPath('', segments)}`
+            : where(segments);
       const hint: Record<string, string> = {
         plugin: ' (the plugin entry relative to this file, e.g. `plugin: ../index.ts`)',
         cases: ' (a list of cases, each with `name`, `command` and `expect`)',
@@ -172,7 +183,10 @@ function describeSchemaError(source: PositionSource, document: Document, error: 
     case 'minItems':
       return {
         code: 'sandbox/invalid-value',
-        message: segments.length === 1 && segments[0] === 'cases' ? '"cases" is empty: add at least one case' : `${where(segments)} must not be empty`,
+        message:
+          segments.length === 1 && segments[0] === 'cases'
+            ? '"cases" is empty: add at least one case'
+            : `${where(segments)} must not be empty`,
         range,
       };
     case 'minProperties':
@@ -180,7 +194,11 @@ function describeSchemaError(source: PositionSource, document: Document, error: 
     case 'minLength':
       return { code: 'sandbox/invalid-value', message: `${where(segments)} must not be empty`, range };
     case 'type':
-      return { code: 'sandbox/invalid-value', message: `${where(segments)} must be ${article((error.params as { type: string }).type)}`, range };
+      return {
+        code: 'sandbox/invalid-value',
+        message: `${where(segments)} must be ${article((error.params as { type: string }).type)}`,
+        range,
+      };
     default:
       return { code: 'sandbox/invalid-value', message: `${where(segments)} ${error.message ?? 'is invalid'}`, range };
   }
@@ -218,7 +236,11 @@ function checkBeyondSchema(source: PositionSource, document: Document, data: unk
     if (typeof entry.name === 'string') {
       const first = firstByName.get(entry.name);
       if (first !== undefined) {
-        report('sandbox/duplicate-case', `duplicate case name "${entry.name}" (first used at line ${first}): names must be unique so --case can select one`, at('name'));
+        report(
+          'sandbox/duplicate-case',
+          `duplicate case name "${entry.name}" (first used at line ${first}): names must be unique so --case can select one`,
+          at('name'),
+        );
       } else {
         firstByName.set(entry.name, at('name')?.line ?? 0);
       }
@@ -230,12 +252,18 @@ function checkBeyondSchema(source: PositionSource, document: Document, data: unk
       try {
         parseTextPattern(value);
       } catch (error) {
-        report('sandbox/bad-regex', `"${formatPath('', ['cases', index, ...rest])}" is not a valid regular expression: ${(error as Error).message}`, at(...rest));
+        report(
+          'sandbox/bad-regex',
+          `"${formatPath('', ['cases', index, ...rest])}" is not a valid regular expression: ${(error as Error).message}`,
+          at(...rest),
+        );
       }
     };
     checkRegex(expect.error, 'expect', 'error');
     if (Array.isArray(expect.logs)) {
-      expect.logs.forEach((log: unknown, logIndex) => checkRegex((log as { message?: unknown } | null)?.message, 'expect', 'logs', logIndex, 'message'));
+      expect.logs.forEach((log: unknown, logIndex) =>
+        checkRegex((log as { message?: unknown } | null)?.message, 'expect', 'logs', logIndex, 'message'),
+      );
     }
     if (expect.error !== undefined && expect.status === 'ok') {
       report(

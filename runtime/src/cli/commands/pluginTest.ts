@@ -51,7 +51,10 @@ export async function pluginTestCommand(pluginDir: string, options: PluginTestOp
         }
       }
     }
-    if (options.json) out.write(`${JSON.stringify({ type: 'summary', passed: report.passed, failed: report.failed, ...(report.status === 'invalid' ? { errors: report.diagnostics.length } : {}) })}\n`);
+    if (options.json)
+      out.write(
+        `${JSON.stringify({ type: 'summary', passed: report.passed, failed: report.failed, ...(report.status === 'invalid' ? { errors: report.diagnostics.length } : {}) })}\n`,
+      );
     else if (report.status !== 'invalid') out.write(`\n${report.passed} passed, ${report.failed} failed\n`);
     return report.exitCode;
   } finally {
