@@ -25,6 +25,11 @@ export interface PluginHostOptions {
   hostModule: string;
   /** Working directory of the host process (the workspace). */
   cwd: string;
+  /**
+   * Folders plugins may write to (Node's permission model). Default: the workspace (`cwd`) alone.
+   * Reads stay allowed everywhere: plugins import their own dependencies from anywhere.
+   */
+  allowWrite?: string[];
   onNotification: (message: HostNotification) => void;
   onCrash: (crash: HostCrash) => void;
 }
@@ -62,7 +67,16 @@ export class PluginHostClient {
         cwd: this.options.cwd,
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        execArgv: ['--enable-source-maps'],
+        execArgv: [
+          '--enable-source-maps',
+          // The permission model: no child processes, no native addons, writes only where allowed.
+          // Worker threads stay allowed: each plugin runs in one.
+          '--experimental-permission',
+          '--allow-fs-read=*',
+          ...(this.options.allowWrite ?? [this.options.cwd]).map((dir) => `--allow-fs-write=${dir}`),
+          '--allow-worker',
+          '--no-warnings',
+        ],
         env: { ...process.env, NODE_OPTIONS: '' },
       });
       this.child = child;
