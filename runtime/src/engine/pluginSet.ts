@@ -10,6 +10,8 @@ import type { PluginHostClient } from '../host/hostClient';
 import { compilePlugin, PluginCompileError } from '../host/compile';
 import { discoverPlugins, validateMeta, checkEngine, resolveLoadOrder, buildCommandTable } from '../plugins';
 import type { AetherConfig } from '../config/workspace';
+import { readTrustSettings, type TrustSettings } from '../config/trustConfig';
+import { checkPluginTrust, type AttestationResult } from '../trust/attestation';
 import { candidatesFromConfig } from './syncedPlugins';
 import { callLimitsOf, heapLimitOf } from './limits';
 
@@ -17,6 +19,8 @@ import { callLimitsOf, heapLimitOf } from './limits';
 export interface LoadedPlugin extends OrderedPlugin {
   pluginId: number;
   hasOnHook: boolean;
+  /** What checking its attestation found (`unchecked` under policy `off`, or when not asked to check). */
+  attestation: AttestationResult;
 }
 
 export interface PluginSet {
@@ -51,6 +55,11 @@ export interface LoadPluginsOptions {
   pipeline?: Pipeline;
   /** Filled as plugins are identified, so messages from a module's top level can name it. */
   pluginNames?: Map<number, string>;
+  /**
+   * Check attestations against `aether.trust` (spec section 7); default true. False only for
+   * `aether plugins sign`, which must load a plugin that is not signed yet.
+   */
+  checkTrust?: boolean;
 }
 
 function relative(root: string, file: string): string {
@@ -71,9 +80,20 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     diagnostics.push(...synced.diagnostics);
   }
 
-  // Compile and load every module in parallel: each gets its own worker in the host.
+  // `aether.trust`: a bad section is an input error; plugins are then loaded unchecked (the run cannot start anyway).
+  let trust: TrustSettings | undefined;
+  if (options.checkTrust !== false) {
+    try {
+      trust = readTrustSettings(options.config.raw, options.config.file);
+    } catch (error) {
+      const found = (error as { diagnostics?: AetherDiagnostic[] }).diagnostics;
+      diagnostics.push(...(found?.length ? found : [{ code: 'config/trust', severity: 'error' as const, file: options.config.file, message: (error as Error).message }]));
+    }
+  }
+
+  // Compile, load and verify every plugin in parallel: each gets its own worker in the host.
   const cacheDir = path.join(workspaceRoot, '.aether', 'cache', 'plugins');
-  const records: Array<PluginRecord & { pluginId: number; hasOnHook: boolean }> = [];
+  const records: Array<PluginRecord & { pluginId: number; hasOnHook: boolean; attestation: AttestationResult }> = [];
   await Promise.all(
     candidates.map(async (candidate, index) => {
       const pluginId = index + 1;
@@ -127,7 +147,9 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
         diagnostics.push(engine);
         return;
       }
-      records.push({ ...candidate, meta, pluginId, hasOnHook: info!.hasOnHook });
+      const attestation = await verifyTrust(candidate, meta, trust, diagnostics, where);
+      if (!attestation) return;
+      records.push({ ...candidate, meta, pluginId, hasOnHook: info!.hasOnHook, attestation });
     }),
   );
 
@@ -145,7 +167,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
       faults.push({ plugin: ordered.meta.name, entry: ordered.entry, fault });
       continue;
     }
-    plugins.push({ ...ordered, pluginId: record.pluginId, hasOnHook: record.hasOnHook });
+    plugins.push({ ...ordered, pluginId: record.pluginId, hasOnHook: record.hasOnHook, attestation: record.attestation });
   }
 
   return {
@@ -158,4 +180,44 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     diagnostics,
     faults,
   };
+}
+
+/**
+ * Checks a plugin's attestation under the workspace's policy (spec section 7). Returns its result when
+ * it may load; undefined when it may not (an error diagnostic says why). Under `warn`, a plugin that is
+ * not verified loads with a warning diagnostic, which the run turns into a `warning` event.
+ */
+async function verifyTrust(
+  candidate: PluginCandidate,
+  meta: { name: string; version: string },
+  trust: TrustSettings | undefined,
+  diagnostics: AetherDiagnostic[],
+  where: string,
+): Promise<AttestationResult | undefined> {
+  if (!trust) return { status: 'unchecked', message: `Plugin ${meta.name}@${meta.version} was not checked.` };
+  let checked: Awaited<ReturnType<typeof checkPluginTrust>>;
+  try {
+    checked = await checkPluginTrust(candidate.dir, meta, trust);
+  } catch (error) {
+    // The folder could not be read: nothing can vouch for it.
+    diagnostics.push({
+      code: 'plugin/attestation',
+      severity: 'error',
+      file: candidate.entry,
+      plugin: meta.name,
+      message: `${where}: the attestation of plugin "${meta.name}" could not be checked: ${(error as Error).message}`,
+    });
+    return undefined;
+  }
+  const { result, decision } = checked;
+  if (decision.severity && decision.message) {
+    diagnostics.push({
+      code: 'plugin/attestation',
+      severity: decision.severity,
+      file: candidate.entry,
+      plugin: meta.name,
+      message: `attestation ${result.status}: ${decision.message}`,
+    });
+  }
+  return decision.load ? result : undefined;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import { CONFIG_FILE, type SyncedPlugin } from '../config/workspace';
 import { updateJsonFile } from '../config/jsonFile';
+import { AetherInputError } from '../model/diagnostics';
 import { inspectWorkspacePlugins } from './workspacePlugins';
 import { integrityOf } from './syncedPlugins';
 import type { RuntimeBundles } from './runtimePaths';
@@ -29,21 +30,29 @@ export async function syncPlugins(workspaceRoot: string, bundles?: RuntimeBundle
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, file, plugins: [], diagnostics, changed: false };
 
-  const plugins: SyncedPlugin[] = [];
-  for (const plugin of inspected.set.plugins) {
-    plugins.push({
+  // Everything is computed before the file is touched: a failure here leaves it as it was.
+  const plugins: SyncedPlugin[] = await Promise.all(
+    inspected.set.plugins.map(async (plugin) => ({
       name: plugin.meta.name,
       version: plugin.meta.version,
       package: plugin.source === 'node_modules' ? (plugin.packageName ?? plugin.meta.name) : posix(path.relative(workspaceRoot, plugin.dir)),
       entry: posix(path.relative(workspaceRoot, plugin.entry)),
       integrity: await integrityOf(plugin.dir),
-      attestation: 'unchecked',
+      attestation: plugin.attestation.status,
       order: plugin.order,
-    });
-  }
+    })),
+  );
+  // Under the file's lock, re-read and written atomically (temp file and rename): a concurrent sync or
+  // `keys trust` is never lost or interleaved, and every other key keeps its place.
   const { changed } = await updateJsonFile(file, (json) => {
-    const aether = (json.aether && typeof json.aether === 'object' && !Array.isArray(json.aether) ? json.aether : (json.aether = {})) as Record<string, unknown>;
-    aether.plugins = plugins;
+    if (json.aether === undefined) json.aether = {};
+    const aether = json.aether;
+    if (typeof aether !== 'object' || aether === null || Array.isArray(aether)) {
+      throw new AetherInputError(`${file}: "aether" must be an object; fix it before \`aether plugins sync\` writes aether.plugins into it. Nothing was changed.`, [
+        { code: 'config/invalid', severity: 'error', file, message: '"aether" must be an object' },
+      ]);
+    }
+    (aether as Record<string, unknown>).plugins = plugins;
   });
   return { ok: true, file, plugins, diagnostics, changed };
 }

@@ -21,6 +21,8 @@ export interface InspectOptions {
   discover?: boolean;
   pipeline?: Pipeline;
   bundles?: RuntimeBundles;
+  /** Check attestations against `aether.trust` (default true; `plugins sign` turns it off). */
+  checkTrust?: boolean;
 }
 
 export async function inspectWorkspacePlugins(options: InspectOptions): Promise<WorkspacePlugins> {
@@ -35,6 +37,7 @@ export async function inspectWorkspacePlugins(options: InspectOptions): Promise<
       apiModule: bundles.apiModule,
       runtimeVersion: RUNTIME_VERSION,
       pipeline: options.pipeline,
+      checkTrust: options.checkTrust,
     });
     return { config, ...loaded };
   } finally {

@@ -37,6 +37,7 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
         return { name: command, description: meta.description, active: winner?.plugin === plugin.meta.name, overriddenBy: winner && winner.plugin !== plugin.meta.name ? winner.plugin : undefined };
       }),
       hooks: plugin.meta.hooks ?? [],
+      attestation: { status: plugin.attestation.status, ...(plugin.attestation.keyid ? { keyid: plugin.attestation.keyid } : {}) },
     }));
     process.stdout.write(`${JSON.stringify({ workspace: root, plugins, overrides, diagnostics: inspected.diagnostics, faults: inspected.faults }, null, 2)}\n`);
     return errors.length > 0 || inspected.faults.length > 0 ? 2 : 0;
@@ -50,6 +51,9 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
     process.stdout.write(`  ${options.verbose ? `${plugin.order + 1}. ` : ''}${c.bold(plugin.meta.name)}@${plugin.meta.version} ${where}\n`);
     if (!options.verbose) continue;
     process.stdout.write(`     ${c.dim('position:')} ${plugin.reason}\n`);
+    const { status, keyid } = plugin.attestation;
+    const shown = status === 'verified' ? c.green(status) : status === 'unchecked' ? c.dim(status) : c.yellow(status);
+    process.stdout.write(`     ${c.dim('attestation:')} ${shown}${keyid ? ` ${c.dim(`(key ${keyid})`)}` : ''}\n`);
     const commands = Object.keys(commandsOf(plugin.meta));
     if (commands.length > 0) {
       const described = commands.map((command) => {
@@ -91,14 +95,15 @@ export async function pluginsSyncCommand(options: { json?: boolean; workspace?: 
   process.stdout.write(
     `${c.green('✓')} ${result.plugins.length} plugins synced into ${path.relative(process.cwd(), result.file) || result.file}${result.changed ? '' : c.dim(' (unchanged)')}\n`,
   );
-  for (const plugin of result.plugins) process.stdout.write(`  ${plugin.order + 1}. ${plugin.name}@${plugin.version} ${c.dim(plugin.entry)}\n`);
+  for (const plugin of result.plugins) process.stdout.write(`  ${plugin.order + 1}. ${plugin.name}@${plugin.version} ${c.dim(plugin.entry)} ${c.dim(`attestation: ${plugin.attestation}`)}\n`);
   return 0;
 }
 
 export async function pluginsSignCommand(dir: string, options: { key: string }): Promise<number> {
   const pluginDir = path.resolve(dir);
   const root = findWorkspaceRoot(path.dirname(pluginDir));
-  const inspected = await inspectWorkspacePlugins({ workspaceRoot: root, discover: true });
+  // Not checked against aether.trust: signing is how an unsigned or changed plugin becomes verified.
+  const inspected = await inspectWorkspacePlugins({ workspaceRoot: root, discover: true, checkTrust: false });
   const plugin = inspected.set.plugins.find((candidate) => path.resolve(candidate.dir) === pluginDir);
   if (!plugin) {
     const problem = inspected.diagnostics.find((d) => d.file?.startsWith(pluginDir) && d.severity === 'error');
