@@ -3,6 +3,8 @@
 // and `settings.concurrency` observed through event times.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import {
   assertRecordMatches,
   assertWellFormedRun,
@@ -124,6 +126,9 @@ describe('step execution (spec sections 4 and 5)', () => {
     assert.equal(stepEnd(flow.events, 'broken').status, 'failed');
     assert.match(stepEnd(flow.events, 'broken').error ?? '', /kaboom/);
     assert.equal(stepEnd(flow.events, 'independent').status, 'ok', 'a step that does not need the failed one still runs');
+    // Without --debug-plugins there is no trace.
+    assert.equal(ofType(flow.events, 'run-start')[0]!.debugLog, undefined);
+    assert.ok(!existsSync(path.join(ws.logDir, 'plugins.log')));
   });
 
   test('expressions over step outputs, state and env are resolved before the command runs', () => {
