@@ -71,19 +71,38 @@ function newestUnder(dir: string): number {
   return newest;
 }
 
+/** The runtime's own bundles, as esbuild.js declares them. */
+const RUNTIME_BUNDLES = [
+  { entry: 'runtime/src/cli/main.ts', out: 'runtime/dist/cli.js', format: 'cjs' },
+  { entry: 'runtime/src/index.ts', out: 'runtime/dist/index.js', format: 'cjs' },
+  { entry: 'runtime/src/host/pluginHost.ts', out: 'runtime/dist/pluginHost.js', format: 'cjs' },
+  { entry: 'runtime/src/host/spawnedWorker.ts', out: 'runtime/dist/spawnedWorker.js', format: 'cjs' },
+  { entry: 'runtime/src/api.ts', out: 'runtime/dist/api.mjs', format: 'esm' },
+] as const;
+
 /**
  * Builds runtime/dist with the repository's own `node esbuild.js` when a runtime bundle is missing or
- * older than the runtime's sources, so the CLI under test is the code in the working tree.
+ * older than the runtime's sources, so the CLI under test is the code in the working tree. When that
+ * build fails on another process's bundle (the extension or the server, mid-edit), only the runtime's
+ * bundles are rebuilt, with esbuild.js's options for them.
  */
 export function ensureBuilt(): void {
   if (built) return;
-  const bundles = ['cli.js', 'index.js', 'pluginHost.js', 'api.mjs', 'spawnedWorker.js'].map((name) => path.join(distDir, name));
+  const outputs = RUNTIME_BUNDLES.map((bundle) => path.join(repoRoot, bundle.out));
   const sources = Math.max(newestUnder(path.join(repoRoot, 'runtime', 'src')), newestUnder(path.join(repoRoot, 'runtime', 'schemas')));
-  const stale = () => bundles.some((file) => !existsSync(file) || statSync(file).mtimeMs < sources);
+  const stale = () => outputs.some((file) => !existsSync(file) || statSync(file).mtimeMs < sources);
   if (stale()) {
-    const result = spawnSync(process.execPath, ['esbuild.js'], { cwd: repoRoot, encoding: 'utf8' });
-    // Another team's bundle (server, client) may fail to build mid-edit; only the runtime's must be fresh.
-    assert.ok(!stale(), `node esbuild.js did not produce fresh runtime bundles (exit ${result.status}):\n${result.stderr}`);
+    const full = spawnSync(process.execPath, ['esbuild.js'], { cwd: repoRoot, encoding: 'utf8' });
+    if (stale()) {
+      const script = `const esbuild = require('esbuild');
+for (const b of ${JSON.stringify(RUNTIME_BUNDLES)}) esbuild.buildSync({ entryPoints: [b.entry], outfile: b.out, bundle: true, platform: 'node',
+  format: b.format, target: 'node20', external: ['esbuild'], sourcemap: true, sourcesContent: false, logLevel: 'error', loader: { '.json': 'json' } });`;
+      const runtimeOnly = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' });
+      assert.ok(
+        !stale(),
+        `runtime/dist is stale and could not be rebuilt.\nnode esbuild.js (exit ${full.status}):\n${full.stderr}\nruntime bundles only (exit ${runtimeOnly.status}):\n${runtimeOnly.stderr}`,
+      );
+    }
   }
   built = true;
 }
