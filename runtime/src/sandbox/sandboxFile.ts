@@ -81,7 +81,9 @@ export function parseSandboxFile(text: string, file: string): ParsedSandboxFile 
     diagnostics.push({ code, severity: 'error', message, file, range: range ?? rangeOf(source, 0, 0) });
   };
 
-  for (const error of document.errors) report(...yamlProblem(source, error));
+  // Past the first syntax error yaml reports a cascade of follow-on errors; the first is the one to fix.
+  const firstSyntax = document.errors.find((error) => error.code !== 'DUPLICATE_KEY');
+  for (const error of document.errors) if (error.code === 'DUPLICATE_KEY' || error === firstSyntax) report(...yamlProblem(source, error));
   if (document.errors.length > 0) return parsed;
 
   let data: unknown;
@@ -96,7 +98,7 @@ export function parseSandboxFile(text: string, file: string): ParsedSandboxFile 
   if (!validate(data)) {
     const seen = new Set<string>();
     for (const error of validate.errors ?? []) {
-      const problem = describeSchemaError(source, document, error);
+      const problem = describeSchemaError(source, document, error, data);
       const key = `${problem.range?.start}:${problem.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -137,14 +139,24 @@ function rangeAt(source: PositionSource, document: Document, segments: PathSegme
   return undefined;
 }
 
-const where = (segments: PathSegment[]): string => (segments.length === 0 ? 'the file' : `"${formatPath('', segments)}"`);
+/** `the top level`, `"cases[0].expect" (case "uploads")`: where a problem is, in words a user finds. */
+function describeWhere(segments: PathSegment[], data: unknown): string {
+  if (segments.length === 0) return 'the top level';
+  const name =
+    segments[0] === 'cases' && typeof segments[1] === 'number'
+      ? (data as { cases: Array<{ name?: unknown } | null> }).cases[segments[1]]?.name
+      : undefined;
+  return `"${formatPath('', segments)}"${typeof name === 'string' ? ` (case "${name}")` : ''}`;
+}
 
 function describeSchemaError(
   source: PositionSource,
   document: Document,
   error: ErrorObject,
+  data: unknown,
 ): { code: string; message: string; range?: SourceRange } {
   const segments = pathOf(error.instancePath);
+  const where = (at: PathSegment[]) => describeWhere(at, data);
   const range = rangeAt(source, document, segments);
   const parentSchema = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
   switch (error.keyword) {
@@ -160,12 +172,7 @@ function describeSchemaError(
     }
     case 'required': {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      const what =
-        segments.length === 0
-          ? 'the file'
-          : segments.length === 2 && segments[0] === 'cases'
-            ? `case ${formatPath('', segments)}`
-            : where(segments);
+      const what = segments.length === 0 ? 'the file' : where(segments);
       const hint: Record<string, string> = {
         plugin: ' (the plugin entry relative to this file, e.g. `plugin: ../index.ts`)',
         cases: ' (a list of cases, each with `name`, `command` and `expect`)',
