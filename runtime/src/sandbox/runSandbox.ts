@@ -47,6 +47,8 @@ export interface SandboxOptions {
   /** Cancels the run: `ctx.signal` fires in the running case, which is stopped after `cancelGraceMs`. */
   signal?: AbortSignal;
   cancelGraceMs?: number;
+  /** Called as each case starts (the editor's test view marks it running). */
+  onCaseStart?: (started: { plugin: string; file: string; case: string; line: number }) => void;
   /** Called as each case finishes, for streaming (`--json`, the editor). */
   onCase?: (result: SandboxCaseResult) => void;
   bundles?: RuntimeBundles;
@@ -151,7 +153,10 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
 
   const signal = options.signal;
   let grace: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
+  /** Set while a case's plugin instance is loading or running: only then is there something to stop. */
+  let caseRunning = false;
+  const stopCase = () => {
+    if (!caseRunning || grace) return;
     host.abort('the sandbox run was cancelled');
     grace = setTimeout(
       () => host.kill('was stopped: the sandbox run was cancelled and the grace period ran out'),
@@ -159,6 +164,9 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
     );
     grace.unref();
   };
+  // Before the cases start (compiling, probing the plugin) cancelling just waits for that short step:
+  // killing a host that is still starting would leave its start pending.
+  const onAbort = () => stopCase();
   signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
@@ -185,6 +193,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
       }
     }
     if (report.diagnostics.some((d) => d.severity === 'error')) return report;
+    if (signal?.aborted) return Object.assign(report, { status: 'cancelled', exitCode: 130 });
 
     let casesOnHost = 0;
     outer: for (const { sandbox, cases } of selected) {
@@ -203,7 +212,11 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
         const collector = new Collector(entry.state);
         collectors.set(pluginId, collector);
         const started = performance.now();
-        const outcome = await runCase(host, pluginId, plugin, sandbox, entry, dir, workspaceRoot, collector);
+        caseRunning = true;
+        options.onCaseStart?.({ plugin: plugin.meta.name, file: sandbox.file, case: entry.name, line: entry.range.line });
+        const outcome = await runCase(host, pluginId, plugin, sandbox, entry, dir, workspaceRoot, collector).finally(() => {
+          caseRunning = false;
+        });
         collectors.delete(pluginId);
         const failures = compareCase(entry.expect, outcome);
         const result: SandboxCaseResult = {
@@ -366,7 +379,10 @@ async function runCase(
   }
 
   const limits = callLimitsOf(meta, undefined);
-  const loaded = await host.load(pluginId, plugin.bundleFile, plugin.entry, limits);
+  // Loading and the constructor get the run's load timeout (meta.limits is not known before a load),
+  // under the plugin's own heap cap so the worker need not restart for it.
+  const loadLimits = { timeoutMs: callLimitsOf(undefined, undefined).timeoutMs, heapMb: limits.heapMb };
+  const loaded = await host.load(pluginId, plugin.bundleFile, plugin.entry, loadLimits);
   if (loaded.fault) return failed(`could not load the plugin: ${faultText(loaded.fault, limits.heapMb)}`);
   const instantiated = await host.instantiate(pluginId, limits.heapMb);
   if (instantiated) return failed(`its constructor failed: ${faultText(instantiated, limits.heapMb)}`);

@@ -66,14 +66,14 @@ export default class Counter {
       nap: { input: { type: 'object' } },
     },
     config: { type: 'object', additionalProperties: false, properties: { start: { type: 'number' } } },
-    limits: { timeoutMs: 800, heapMb: 48 },
+    limits: { timeoutMs: 1500, heapMb: 48 },
   };
   calls = 0;
   async execute(ctx) {
     this.calls++;
     if (ctx.command === 'hog') {
       const keep = [];
-      for (;;) keep.push(new Array(1e5).fill(keep.length));
+      for (;;) keep.push(new Array(1e6).fill(keep.length));
     }
     if (ctx.command === 'nap') await new Promise((resolve) => setTimeout(resolve, 5000));
     const total = (ctx.state.get('total') ?? ctx.config.start ?? 0) + ctx.input.by;
@@ -205,7 +205,7 @@ cases:
     expect: { status: failed, error: /heap limit/ }
   - name: slow async call hits the timeout
     command: nap
-    expect: { status: failed, error: exceeded its 800 ms timeout }
+    expect: { status: failed, error: exceeded its 1500 ms timeout }
   - name: input schema mismatch
     command: bump
     input: { by: two }
