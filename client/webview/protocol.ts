@@ -3,6 +3,8 @@
 import type { AetherEvent, MetricEvent } from '../../runtime/src/model/events';
 import type { LoadOrderResult } from '../../server/src/protocol';
 
+export type { LoadOrderResult };
+
 export type PanelKind = 'loadOrder' | 'hookTraces' | 'visualizations' | 'debugPlugins';
 
 /** What a panel's webview keeps through reloads (vscode.setState) and hands to the serializer. */
