@@ -49,6 +49,7 @@ export class PluginHostClient {
   private readonly loads = new Map<number, Waiter>();
   private readonly instantiations = new Map<number, Waiter>();
   private readonly known = new Map<number, KnownPlugin>();
+  private readonly pings = new Map<number, () => void>();
   private stderrTail = '';
   private closed = false;
   /** Set by `kill()`: the host's exit is ours, not a plugin's fault. */
@@ -91,7 +92,11 @@ export class PluginHostClient {
         else this.onReply(reply);
       });
       child.on('error', (error) => reject(error));
-      child.on('exit', (code, signal) => this.onExit(child, code, signal));
+      child.on('exit', (code, signal) => {
+        // A host that dies before saying `ready` must not leave its starters waiting forever.
+        reject(new Error(`the plugin host exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim().split('\n').at(-1) ?? ''}`));
+        this.onExit(child, code, signal);
+      });
     });
     return this.starting;
   }
@@ -114,6 +119,12 @@ export class PluginHostClient {
         const call = this.calls.get(reply.callId);
         this.calls.delete(reply.callId);
         call?.resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, fault: reply.fault });
+        return;
+      }
+      case 'pong': {
+        const waiter = this.pings.get(reply.callId);
+        this.pings.delete(reply.callId);
+        waiter?.();
         return;
       }
       case 'ready':
@@ -241,6 +252,16 @@ export class PluginHostClient {
       }
       this.calls.set(callId, { pluginId, tag, resolve });
       this.child.send({ type: 'call', callId, pluginId, kind, event, context, limits } satisfies HostRequest);
+    });
+  }
+
+  /** A bare round trip to the plugin's worker: the transport's own cost, for the benchmark. */
+  async ping(pluginId: number): Promise<void> {
+    await this.ensureHost();
+    const callId = this.nextCallId++;
+    return new Promise((resolve) => {
+      this.pings.set(callId, resolve);
+      this.child?.send({ type: 'ping', callId, pluginId } satisfies HostRequest);
     });
   }
 

@@ -1,5 +1,6 @@
 // The plugin host's main thread: one supervised worker per plugin instance.
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { CallLimits, HostReply, HostRequest, PluginFault, WorkerReply, WorkerRequest } from './protocol';
 
@@ -123,27 +124,55 @@ function onWorkerMessage(slot: PluginSlot, message: WorkerReply): void {
     case 'metrics':
       send({ ...message, pluginId: slot.id }, () => slot.worker?.postMessage({ type: 'metrics-ack' } satisfies WorkerRequest));
       return;
+    case 'pong':
+      send(message);
+      return;
     default:
       send({ ...message, pluginId: slot.id });
   }
 }
 
-/** Starts a worker and loads the plugin module in it, under the load timeout. */
+/**
+ * Module loads run a few at a time: 50 workers starting at once on two cores would each take
+ * seconds, and the load timeout must measure the plugin's own code, not the queue.
+ */
+const MAX_PARALLEL_LOADS = Math.max(2, availableParallelism());
+let loadsRunning = 0;
+const loadQueue: Array<() => void> = [];
+
+async function withLoadSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (loadsRunning >= MAX_PARALLEL_LOADS) await new Promise<void>((resolve) => loadQueue.push(resolve));
+  loadsRunning++;
+  try {
+    return await work();
+  } finally {
+    loadsRunning--;
+    loadQueue.shift()?.();
+  }
+}
+
+/** Starts a worker and loads the plugin module in it; the load timeout starts once the thread is up. */
 function loadInWorker(slot: PluginSlot): Promise<Extract<WorkerReply, { type: 'loaded' }>> {
-  const worker = spawnWorker(slot);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      send({ type: 'limit', pluginId: slot.id, kind: 'timeout', limit: slot.loadTimeoutMs });
-      slot.faulted = true;
-      stopWorker(slot);
-      resolve({ type: 'loaded', fault: { kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout` } });
-    }, slot.loadTimeoutMs);
-    slot.onLoaded = (reply) => {
-      clearTimeout(timer);
-      resolve(reply);
-    };
-    worker.postMessage({ type: 'load', bundleFile: slot.bundleFile, entry: slot.entry } satisfies WorkerRequest);
-  });
+  return withLoadSlot(
+    () =>
+      new Promise((resolve) => {
+        const worker = spawnWorker(slot);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        worker.once('online', () => {
+          timer = setTimeout(() => {
+            send({ type: 'limit', pluginId: slot.id, kind: 'timeout', limit: slot.loadTimeoutMs });
+            slot.faulted = true;
+            stopWorker(slot);
+            resolve({ type: 'loaded', fault: { kind: 'timeout', message: `exceeded its ${slot.loadTimeoutMs} ms timeout` } });
+          }, slot.loadTimeoutMs);
+        });
+        slot.onLoaded = (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        };
+        worker.postMessage({ type: 'load', bundleFile: slot.bundleFile, entry: slot.entry } satisfies WorkerRequest);
+      }),
+  );
 }
 
 function instantiateInWorker(slot: PluginSlot): Promise<PluginFault | undefined> {
@@ -258,6 +287,9 @@ async function handle(request: HostRequest): Promise<void> {
     }
     case 'call':
       return handleCall(request);
+    case 'ping':
+      slots.get(request.pluginId)?.worker?.postMessage({ type: 'ping', callId: request.callId } satisfies WorkerRequest);
+      return;
     case 'abort':
       for (const slot of slots.values()) slot.worker?.postMessage({ type: 'abort', reason: request.reason } satisfies WorkerRequest);
       return;

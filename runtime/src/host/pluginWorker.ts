@@ -175,10 +175,10 @@ async function call(request: Extract<WorkerRequest, { type: 'call' }>): Promise<
       if (typeof instance.onHook !== 'function') throw new Error('the plugin subscribes to hooks but has no onHook method');
       value = await instance.onHook(request.event as HookEvent, ctx);
     }
-    visualization.flush();
+    visualization.flush(true);
     post({ type: 'result', callId: request.callId, ok: true, value: toJson(value, 'the returned value') });
   } catch (error) {
-    visualization.flush();
+    visualization.flush(true);
     post({ type: 'result', callId: request.callId, ok: false, fault: faultOf(error) });
   } finally {
     activeCalls.delete(request.callId);
@@ -201,6 +201,9 @@ port.on('message', (request: WorkerRequest) => {
       break;
     case 'metrics-ack':
       visualization.acknowledge();
+      break;
+    case 'ping':
+      post({ type: 'pong', callId: request.callId });
       break;
   }
 });

@@ -53,6 +53,8 @@ export type HostRequest =
       limits: CallLimits;
     }
   | { type: 'abort'; reason: string }
+  /** A bare round trip to a plugin's worker and back, the reference the benchmark compares calls with. */
+  | { type: 'ping'; callId: number; pluginId: number }
   | { type: 'shutdown' };
 
 /** What a module load tells the runtime about the plugin class it found. */
@@ -68,6 +70,7 @@ export type HostReply =
   | { type: 'instantiated'; pluginId: number; fault?: PluginFault }
   | { type: 'result'; callId: number; ok: true; value: JsonValue | undefined }
   | { type: 'result'; callId: number; ok: false; fault: PluginFault }
+  | { type: 'pong'; callId: number }
   | { type: 'log'; pluginId: number; callId?: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'metrics'; pluginId: number; callId?: number; points: VisualizationPoint[]; dropped: number }
   | { type: 'state-set'; pluginId: number; callId?: number; key: string; value: JsonValue }
@@ -94,4 +97,5 @@ export type WorkerRequest =
   | { type: 'call'; callId: number; kind: CallKind; event?: HookEvent; context: ContextSnapshot; limits: CallLimits }
   | { type: 'abort'; reason: string }
   /** The host relayed a metrics batch; the worker may send the next one (back-pressure). */
-  | { type: 'metrics-ack' };
+  | { type: 'metrics-ack' }
+  | { type: 'ping'; callId: number };

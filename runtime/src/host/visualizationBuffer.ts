@@ -1,6 +1,7 @@
 // `ctx.visualize()` must never block a plugin (spec section 4): points go into a bounded ring
-// buffer and leave in batches. When the consumer falls behind (too many batches unacknowledged),
-// the buffer keeps only the newest points and counts the ones it dropped.
+// buffer and leave in batches. When the consumer falls behind (too many batches unacknowledged, or
+// the plugin's thread busy in a loop so no acknowledgement can arrive), the buffer keeps only the
+// newest points and counts the ones it dropped. Every operation on the hot path is O(1).
 import type { VisualizationPoint } from '../model/plugin';
 
 export const BATCH_SIZE = 512;
@@ -15,38 +16,63 @@ export interface BufferedPoint extends VisualizationPoint {
 }
 
 export class VisualizationBuffer {
-  private points: BufferedPoint[] = [];
+  private readonly ring: Array<BufferedPoint | undefined>;
+  private head = 0;
+  private count = 0;
   private dropped = 0;
   private unacked = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly send: (points: BufferedPoint[], dropped: number) => void) {}
+  constructor(
+    private readonly send: (points: BufferedPoint[], dropped: number) => void,
+    private readonly capacity = BUFFER_CAPACITY,
+  ) {
+    this.ring = new Array<BufferedPoint | undefined>(capacity);
+  }
+
+  /** Points waiting to be sent. */
+  get size(): number {
+    return this.count;
+  }
 
   push(point: VisualizationPoint, callId?: number): void {
     if (!point || typeof point.chart !== 'string') {
       throw new TypeError('ctx.visualize: a point needs at least { chart: string, kind, value }');
     }
-    this.points.push({ ...point, time: Date.now(), callId });
-    if (this.points.length > BUFFER_CAPACITY) {
-      const excess = this.points.length - BUFFER_CAPACITY;
-      this.points.splice(0, excess);
-      this.dropped += excess;
+    const buffered: BufferedPoint = { ...point, time: Date.now(), callId };
+    if (this.count === this.capacity) {
+      // Full: overwrite the oldest point.
+      this.ring[this.head] = buffered;
+      this.head = (this.head + 1) % this.capacity;
+      this.dropped++;
+    } else {
+      this.ring[(this.head + this.count) % this.capacity] = buffered;
+      this.count++;
     }
-    if (this.points.length >= BATCH_SIZE && this.unacked < MAX_UNACKED_BATCHES) this.flush();
+    if (this.count >= BATCH_SIZE && this.unacked < MAX_UNACKED_BATCHES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
   }
 
-  /** Sends what is buffered (unless the consumer is saturated) and resets the drop count. */
-  flush(): void {
+  /**
+   * Sends what is buffered with the count dropped since the last send, unless the consumer is
+   * saturated. `force` sends anyway (a call is ending: its points must precede its result).
+   */
+  flush(force = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.points.length === 0 && this.dropped === 0) return;
-    if (this.unacked >= MAX_UNACKED_BATCHES) {
+    if (this.count === 0 && this.dropped === 0) return;
+    if (this.unacked >= MAX_UNACKED_BATCHES && !force) {
       this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
       return;
     }
-    const batch = this.points;
-    this.points = [];
+    const batch: BufferedPoint[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const index = (this.head + i) % this.capacity;
+      batch[i] = this.ring[index]!;
+      this.ring[index] = undefined;
+    }
+    this.head = 0;
+    this.count = 0;
     const dropped = this.dropped;
     this.dropped = 0;
     this.unacked++;

@@ -1,0 +1,34 @@
+// `npm run bench`: every benchmark, each figure printed beside a reference measured in the same run.
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { defaultBundles } from '../runtime/src/engine/runtimePaths';
+import { runtimeBench } from './runtime.bench';
+import { isolationBench } from './isolation.bench';
+import { formatAttestationBench, runAttestationBench } from './attestation.bench';
+
+const repo = path.resolve(__dirname, '..');
+const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
+
+async function section(title: string, run: () => Promise<string[]>): Promise<void> {
+  console.log(`\n== ${title}`);
+  try {
+    for (const line of await run()) console.log(line);
+  } catch (error) {
+    console.log(`  FAILED: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync('node', ['esbuild.js'], { cwd: repo, stdio: 'inherit' });
+  } catch {
+    console.log('(the build reported errors; benchmarking the bundles that were built)');
+  }
+  console.log(`node ${process.version}, ${require('node:os').cpus().length} cores`);
+  await section('runtime core (issue 2)', () => runtimeBench(bundles));
+  await section('isolation (issue 3)', () => isolationBench(bundles));
+  await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
+}
+
+void main();
