@@ -93,7 +93,9 @@ async function measure(fileCount: number, runs: number): Promise<AttestationBenc
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
   runAttestationBench().then(
     (r) => {
-      console.log(`  ${(r.bytes / 1024).toFixed(0)} KB, median of ${r.runs} runs; target < 50 ms: ${r.verifyMedianMs < 50 ? 'ok' : 'MISSED'}`);
+      console.log(
+        `  ${(r.bytes / 1024).toFixed(0)} KB, median of ${r.runs} runs; target < 50 ms: ${r.verifyMedianMs < 50 ? 'ok' : 'MISSED'}`,
+      );
     },
     (error: unknown) => {
       console.error(error);

@@ -19,8 +19,11 @@ import { callLimitsOf, heapLimitOf } from './limits';
 export interface LoadedPlugin extends OrderedPlugin {
   pluginId: number;
   hasOnHook: boolean;
-  /** What checking its attestation found (`unchecked` under policy `off`, or when not asked to check). */
-  attestation: AttestationResult;
+  /**
+   * What checking its attestation found (`unchecked` under policy `off`, or when not asked to check).
+   * Always set by `loadPlugins`; optional so sets built by hand (tests, tools) need not invent one.
+   */
+  attestation?: AttestationResult;
 }
 
 export interface PluginSet {
@@ -80,14 +83,19 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     diagnostics.push(...synced.diagnostics);
   }
 
-  // `aether.trust`: a bad section is an input error; plugins are then loaded unchecked (the run cannot start anyway).
+  // `aether.trust`: a bad section is an input error, and no plugin code is loaded when the policy is unknown.
   let trust: TrustSettings | undefined;
   if (options.checkTrust !== false) {
     try {
       trust = readTrustSettings(options.config.raw, options.config.file);
     } catch (error) {
       const found = (error as { diagnostics?: AetherDiagnostic[] }).diagnostics;
-      diagnostics.push(...(found?.length ? found : [{ code: 'config/trust', severity: 'error' as const, file: options.config.file, message: (error as Error).message }]));
+      diagnostics.push(
+        ...(found?.length
+          ? found
+          : [{ code: 'config/trust', severity: 'error' as const, file: options.config.file, message: (error as Error).message }]),
+      );
+      candidates = [];
     }
   }
 
@@ -103,7 +111,13 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
         bundleFile = (await compilePlugin(candidate.entry, cacheDir, options.apiModule)).bundleFile;
       } catch (error) {
         if (error instanceof PluginCompileError && error.diagnostics.length > 0) diagnostics.push(...error.diagnostics);
-        else diagnostics.push({ code: 'plugin/compile-error', severity: 'error', file: candidate.entry, message: String((error as Error).message) });
+        else
+          diagnostics.push({
+            code: 'plugin/compile-error',
+            severity: 'error',
+            file: candidate.entry,
+            message: String((error as Error).message),
+          });
         return;
       }
       const loadLimits = callLimitsOf(undefined, pipeline);
@@ -111,7 +125,12 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
       const where = relative(workspaceRoot, candidate.entry);
       if (fault) {
         if (fault.kind === 'invalid') {
-          diagnostics.push({ code: 'plugin/not-a-plugin', severity: 'error', file: candidate.entry, message: `${where}: ${fault.message}` });
+          diagnostics.push({
+            code: 'plugin/not-a-plugin',
+            severity: 'error',
+            file: candidate.entry,
+            message: `${where}: ${fault.message}`,
+          });
         } else {
           faults.push({ plugin: candidate.packageName ?? path.basename(candidate.dir), entry: candidate.entry, fault });
         }

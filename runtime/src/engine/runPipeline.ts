@@ -151,7 +151,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       else events.emit({ type: 'warning', plugin: diagnostic.plugin, message: diagnostic.message });
     }
     for (const plugin of set.plugins) {
-      events.emit({ type: 'plugin-load', name: plugin.meta.name, version: plugin.meta.version, order: plugin.order, reason: plugin.reason, entry: plugin.entry, attestation: plugin.attestation.status });
+      events.emit({ type: 'plugin-load', name: plugin.meta.name, version: plugin.meta.version, order: plugin.order, reason: plugin.reason, entry: plugin.entry, attestation: plugin.attestation?.status });
     }
     for (const fault of loaded.faults) {
       const message = `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`;

@@ -26,7 +26,13 @@ export async function syncPlugins(workspaceRoot: string, bundles?: RuntimeBundle
   const inspected = await inspectWorkspacePlugins({ workspaceRoot, discover: true, bundles });
   const diagnostics = [...inspected.diagnostics];
   for (const fault of inspected.faults) {
-    diagnostics.push({ code: 'plugin/load-failed', severity: 'error', file: fault.entry, plugin: fault.plugin, message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}` });
+    diagnostics.push({
+      code: 'plugin/load-failed',
+      severity: 'error',
+      file: fault.entry,
+      plugin: fault.plugin,
+      message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}`,
+    });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, file, plugins: [], diagnostics, changed: false };
 
@@ -35,10 +41,11 @@ export async function syncPlugins(workspaceRoot: string, bundles?: RuntimeBundle
     inspected.set.plugins.map(async (plugin) => ({
       name: plugin.meta.name,
       version: plugin.meta.version,
-      package: plugin.source === 'node_modules' ? (plugin.packageName ?? plugin.meta.name) : posix(path.relative(workspaceRoot, plugin.dir)),
+      package:
+        plugin.source === 'node_modules' ? (plugin.packageName ?? plugin.meta.name) : posix(path.relative(workspaceRoot, plugin.dir)),
       entry: posix(path.relative(workspaceRoot, plugin.entry)),
       integrity: await integrityOf(plugin.dir),
-      attestation: plugin.attestation.status,
+      attestation: plugin.attestation?.status ?? 'unchecked',
       order: plugin.order,
     })),
   );
@@ -48,9 +55,10 @@ export async function syncPlugins(workspaceRoot: string, bundles?: RuntimeBundle
     if (json.aether === undefined) json.aether = {};
     const aether = json.aether;
     if (typeof aether !== 'object' || aether === null || Array.isArray(aether)) {
-      throw new AetherInputError(`${file}: "aether" must be an object; fix it before \`aether plugins sync\` writes aether.plugins into it. Nothing was changed.`, [
-        { code: 'config/invalid', severity: 'error', file, message: '"aether" must be an object' },
-      ]);
+      throw new AetherInputError(
+        `${file}: "aether" must be an object; fix it before \`aether plugins sync\` writes aether.plugins into it. Nothing was changed.`,
+        [{ code: 'config/invalid', severity: 'error', file, message: '"aether" must be an object' }],
+      );
     }
     (aether as Record<string, unknown>).plugins = plugins;
   });

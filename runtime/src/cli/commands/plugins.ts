@@ -34,31 +34,48 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
       dependencies: plugin.meta.dependencies ?? {},
       commands: Object.entries(commandsOf(plugin.meta)).map(([command, meta]) => {
         const winner = set.commands.byName.get(command);
-        return { name: command, description: meta.description, active: winner?.plugin === plugin.meta.name, overriddenBy: winner && winner.plugin !== plugin.meta.name ? winner.plugin : undefined };
+        return {
+          name: command,
+          description: meta.description,
+          active: winner?.plugin === plugin.meta.name,
+          overriddenBy: winner && winner.plugin !== plugin.meta.name ? winner.plugin : undefined,
+        };
       }),
       hooks: plugin.meta.hooks ?? [],
-      attestation: { status: plugin.attestation.status, ...(plugin.attestation.keyid ? { keyid: plugin.attestation.keyid } : {}) },
+      attestation: {
+        status: plugin.attestation?.status ?? 'unchecked',
+        ...(plugin.attestation?.keyid ? { keyid: plugin.attestation.keyid } : {}),
+      },
     }));
-    process.stdout.write(`${JSON.stringify({ workspace: root, plugins, overrides, diagnostics: inspected.diagnostics, faults: inspected.faults }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ workspace: root, plugins, overrides, diagnostics: inspected.diagnostics, faults: inspected.faults }, null, 2)}\n`,
+    );
     return errors.length > 0 || inspected.faults.length > 0 ? 2 : 0;
   }
 
   const c = colorsFor(process.stdout);
-  const source = inspected.config.plugins ? `aether.plugins in ${path.relative(process.cwd(), inspected.config.file)}` : 'discovered (no aether.plugins yet: `aether plugins sync` pins this list)';
-  process.stdout.write(`${c.bold(`${set.plugins.length} active plugin${set.plugins.length === 1 ? '' : 's'}`)} ${c.dim(`in ${root} · ${source}`)}\n`);
+  const source = inspected.config.plugins
+    ? `aether.plugins in ${path.relative(process.cwd(), inspected.config.file)}`
+    : 'discovered (no aether.plugins yet: `aether plugins sync` pins this list)';
+  process.stdout.write(
+    `${c.bold(`${set.plugins.length} active plugin${set.plugins.length === 1 ? '' : 's'}`)} ${c.dim(`in ${root} · ${source}`)}\n`,
+  );
   for (const plugin of set.plugins) {
     const where = c.dim(path.relative(root, plugin.entry));
-    process.stdout.write(`  ${options.verbose ? `${plugin.order + 1}. ` : ''}${c.bold(plugin.meta.name)}@${plugin.meta.version} ${where}\n`);
+    process.stdout.write(
+      `  ${options.verbose ? `${plugin.order + 1}. ` : ''}${c.bold(plugin.meta.name)}@${plugin.meta.version} ${where}\n`,
+    );
     if (!options.verbose) continue;
     process.stdout.write(`     ${c.dim('position:')} ${plugin.reason}\n`);
-    const { status, keyid } = plugin.attestation;
+    const { status, keyid } = plugin.attestation ?? { status: 'unchecked' };
     const shown = status === 'verified' ? c.green(status) : status === 'unchecked' ? c.dim(status) : c.yellow(status);
     process.stdout.write(`     ${c.dim('attestation:')} ${shown}${keyid ? ` ${c.dim(`(key ${keyid})`)}` : ''}\n`);
     const commands = Object.keys(commandsOf(plugin.meta));
     if (commands.length > 0) {
       const described = commands.map((command) => {
         const winner = set.commands.byName.get(command);
-        if (winner && winner.plugin !== plugin.meta.name) return `${command} ${c.yellow(`(overridden by ${winner.plugin}; use ${plugin.meta.name}/${command})`)}`;
+        if (winner && winner.plugin !== plugin.meta.name)
+          return `${command} ${c.yellow(`(overridden by ${winner.plugin}; use ${plugin.meta.name}/${command})`)}`;
         if (winner && winner.shadows.length > 0) return `${command} ${c.cyan(`(overrides ${winner.shadows.join(', ')})`)}`;
         return command;
       });
@@ -66,15 +83,18 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
     }
     if (plugin.meta.hooks?.length) process.stdout.write(`     ${c.dim('hooks:')} ${plugin.meta.hooks.join(', ')}\n`);
     const deps = Object.entries(plugin.meta.dependencies ?? {});
-    if (deps.length > 0) process.stdout.write(`     ${c.dim('depends on:')} ${deps.map(([name, range]) => `${name} ${range}`).join(', ')}\n`);
+    if (deps.length > 0)
+      process.stdout.write(`     ${c.dim('depends on:')} ${deps.map(([name, range]) => `${name} ${range}`).join(', ')}\n`);
   }
   if (options.verbose && overrides.length > 0) {
     process.stdout.write(`${c.bold('overrides')} ${c.dim('(last-loaded wins)')}\n`);
-    for (const override of overrides) process.stdout.write(`  ${override.command}: ${c.bold(override.winner)} over ${override.shadowed.join(', ')}\n`);
+    for (const override of overrides)
+      process.stdout.write(`  ${override.command}: ${c.bold(override.winner)} over ${override.shadowed.join(', ')}\n`);
   }
   const errColors = colorsFor(process.stderr);
   for (const diagnostic of inspected.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, errColors)}\n`);
-  for (const fault of inspected.faults) process.stderr.write(`${errColors.red('error')}: plugin "${fault.plugin}" failed while loading: ${fault.fault.message}\n`);
+  for (const fault of inspected.faults)
+    process.stderr.write(`${errColors.red('error')}: plugin "${fault.plugin}" failed while loading: ${fault.fault.message}\n`);
   return errors.length > 0 || inspected.faults.length > 0 ? 2 : 0;
 }
 
@@ -95,7 +115,10 @@ export async function pluginsSyncCommand(options: { json?: boolean; workspace?: 
   process.stdout.write(
     `${c.green('✓')} ${result.plugins.length} plugins synced into ${path.relative(process.cwd(), result.file) || result.file}${result.changed ? '' : c.dim(' (unchanged)')}\n`,
   );
-  for (const plugin of result.plugins) process.stdout.write(`  ${plugin.order + 1}. ${plugin.name}@${plugin.version} ${c.dim(plugin.entry)} ${c.dim(`attestation: ${plugin.attestation}`)}\n`);
+  for (const plugin of result.plugins)
+    process.stdout.write(
+      `  ${plugin.order + 1}. ${plugin.name}@${plugin.version} ${c.dim(plugin.entry)} ${c.dim(`attestation: ${plugin.attestation}`)}\n`,
+    );
   return 0;
 }
 
@@ -107,10 +130,14 @@ export async function pluginsSignCommand(dir: string, options: { key: string }):
   const plugin = inspected.set.plugins.find((candidate) => path.resolve(candidate.dir) === pluginDir);
   if (!plugin) {
     const problem = inspected.diagnostics.find((d) => d.file?.startsWith(pluginDir) && d.severity === 'error');
-    throw new AetherInputError(`${dir} is not a loadable plugin folder${problem ? `: ${problem.message}` : ' (no plugin with its entry in this folder was found)'}`);
+    throw new AetherInputError(
+      `${dir} is not a loadable plugin folder${problem ? `: ${problem.message}` : ' (no plugin with its entry in this folder was found)'}`,
+    );
   }
   const signed = await signPlugin(pluginDir, path.resolve(options.key), plugin.meta);
   const c = colorsFor(process.stdout);
-  process.stdout.write(`${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n`);
+  process.stdout.write(
+    `${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n`,
+  );
   return 0;
 }
