@@ -179,7 +179,7 @@ test('a single handler’s replacements are applied and validated', async () => 
     'name: p\nsteps:\n  - id: ok\n    run: greet\n    with: { name: x }\n  - id: bad\n    run: greet\n    with: { name: x }\n  - id: out\n    run: echo\n    with: { v: 1 }\n',
     [
       tools,
-      hooks('zed', (event, ctx) => {
+      hooks('zed', (event, ctx): JsonValue | undefined => {
         if (event === 'pre-execute' && ctx.step?.id === 'ok') return { input: { name: 'zed' } };
         if (event === 'pre-execute' && ctx.step?.id === 'bad') return { input: { name: 7 } };
         if (event === 'post-execute' && ctx.step?.id === 'out') return { output: 'replaced' };
