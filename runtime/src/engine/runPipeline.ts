@@ -159,9 +159,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
 
     const loadErrors = errorsIn(loaded.diagnostics);
-    const checkErrors = loadErrors.length === 0 && loaded.faults.length === 0
-      ? errorsIn(checkPipelineAgainstPlugins(parsed, { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands }, RUNTIME_VERSION))
-      : [];
+    // Checked against the plugins that did load, even when others did not: the pipeline's own
+    // mistakes are reported in the same pass as the plugins'.
+    const checkErrors =
+      loaded.faults.length === 0
+        ? errorsIn(checkPipelineAgainstPlugins(parsed, { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands }, RUNTIME_VERSION))
+        : [];
     diagnostics.push(...checkErrors);
 
     if (loadErrors.length > 0 || checkErrors.length > 0) {
