@@ -20,6 +20,7 @@ export class RunPrinter {
   private progressTimer: ReturnType<typeof setInterval> | undefined;
   private progressShown = false;
   private stepsDone = 0;
+  private anyStepStarted = false;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -42,9 +43,10 @@ export class RunPrinter {
   private drawProgress(): void {
     const elapsed = performance.now() - this.started;
     if (elapsed < 1000) return;
-    const names = [...this.running.keys()].join(', ') || 'hooks';
-    const text = `${this.colors.cyan('…')} ${this.stepsDone}/${this.totalSteps} steps done, running ${names} ${this.colors.dim(`(${seconds(elapsed)})`)}`;
-    this.out.write(`\r\x1b[2K${text.slice(0, (this.out.columns ?? 120) + 40)}`);
+    const names = [...this.running.keys()].join(', ');
+    const doing = names ? `running ${names}` : this.anyStepStarted ? 'running hooks' : 'loading plugins';
+    const text = `${this.colors.cyan('…')} ${this.stepsDone}/${this.totalSteps} steps done, ${doing} ${this.colors.dim(`(${seconds(elapsed)})`)}`;
+    this.out.write(`\r\x1b[2K${text.slice(0, (this.out.columns || 120) + 20)}`);
     this.progressShown = true;
   }
 
@@ -68,6 +70,7 @@ export class RunPrinter {
         this.line(`${c.yellow('  ! ')}${event.message}`);
         return;
       case 'step-start':
+        this.anyStepStarted = true;
         this.running.set(event.stepId, performance.now());
         return;
       case 'step-end': {
