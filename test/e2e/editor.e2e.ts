@@ -1,0 +1,154 @@
+// End-to-end in a real VS Code: code-server with the packaged extension and examples/ open, driven by
+// Playwright in Debian's chromium. Every wait is on a selector or a log line, never a fixed sleep.
+// Screenshots go to test-results/. Run: npm run test:e2e (setup + package + this file).
+import { chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+// @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
+import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
+
+const results = path.join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const step = (name: string) => console.log(`\n▶ ${name}`);
+const timeout = 60_000;
+
+async function palette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+async function quickOpen(page: Page, file: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: file }).waitFor({ timeout });
+}
+
+/** The content frame of the webview panel whose title is given. */
+async function webview(page: Page, title: string): Promise<FrameLocator> {
+  await page.locator('.tab.active', { hasText: title }).waitFor({ timeout });
+  // Each webview is an iframe (class webview) holding the content iframe #active-frame; only the
+  // visible one is ours.
+  return page.locator('iframe.webview.ready:visible').last().contentFrame().locator('#active-frame').contentFrame();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  const file = path.join(results, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`  screenshot ${path.relative(root, file)}`);
+}
+
+async function waitForLog(dir: string, pattern: RegExp, fileName: RegExp): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const file of findFiles(dir, fileName)) {
+      const match = pattern.exec(readFileSync(file, 'utf8'));
+      if (match) return match;
+    }
+    if (Date.now() > deadline) throw new Error(`no log line ${pattern} under ${dir}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  setup();
+  packageExtension({ reuse: process.argv.includes('--reuse') });
+  const editor = await startEditor();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  let page: Page | undefined;
+  try {
+    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    step('workbench loads and the extension activates');
+    await page.goto(editor.url);
+    await page.locator('.monaco-workbench').waitFor({ timeout });
+    const activation = await waitForLog(editor.userData, /AetherScript Studio activated in ([\d.]+) ms/, /AetherScript\.log$/);
+    console.log(`  activation (constructor of Ctx): ${activation[1]} ms`);
+    await waitForLog(editor.userData, /language server started/, /AetherScript\.log$/);
+
+    step("the broken pipeline's diagnostics are in the Problems panel");
+    await quickOpen(page, 'unknown-command.pipeline.yaml');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout });
+    await palette(page, 'View: Focus Problems');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: /unknown command|no command/i }).first().waitFor({ timeout });
+    await shot(page, '01-problems');
+
+    step('Run Pipeline from the palette succeeds in the Runs view');
+    await quickOpen(page, 'release.pipeline.yaml');
+    await palette(page, 'AetherScript: Run Pipeline');
+    await palette(page, 'AetherScript: Focus on Runs View');
+    await page.locator('.monaco-list-row', { hasText: 'release-demo' }).filter({ hasText: /ok ·/ }).first().waitFor({ timeout });
+    await page.locator('.monaco-list-row', { hasText: 'announce-console' }).first().waitFor({ timeout });
+    await shot(page, '02-runs-view');
+
+    step('Load Order panel shows the graph');
+    await palette(page, 'AetherScript: Show Load Order');
+    let frame = await webview(page, 'Load Order');
+    await frame.locator('svg.graph g.node').first().waitFor({ timeout });
+    console.log(`  ${await frame.locator('svg.graph g.node').count()} plugin nodes, ${await frame.locator('svg.graph path.edge').count()} edges`);
+    await shot(page, '03-load-order');
+
+    step('Hook Traces panel shows the run timeline');
+    await palette(page, 'AetherScript: Show Hook Traces');
+    frame = await webview(page, 'Hook Traces');
+    await frame.locator('.bar.hook').first().waitFor({ timeout });
+    await frame.locator('.bar.step.ok').first().waitFor({ timeout });
+    await shot(page, '04-hook-traces');
+
+    step('Live Visualizations panel draws charts');
+    await palette(page, 'AetherScript: Show Live Visualizations');
+    frame = await webview(page, 'Live Visualizations');
+    await frame.locator('figure.card canvas').first().waitFor({ timeout });
+    console.log(`  ${await frame.locator('figure.card').count()} charts`);
+    await shot(page, '05-visualizations');
+
+    step('Run with Debug Plugins fills the Debug Plugins panel');
+    await quickOpen(page, 'release.pipeline.yaml');
+    await palette(page, 'AetherScript: Run Pipeline with Debug Plugins');
+    frame = await webview(page, 'Debug Plugins');
+    await frame.locator('p.muted', { hasText: 'plugins.log' }).waitFor({ timeout });
+    await frame.locator('table.trace tr', { hasText: 'run-end' }).first().waitFor({ timeout });
+    await shot(page, '06-debug-plugins');
+
+    step('sandbox tests run from the Testing view');
+    await palette(page, 'Testing: Focus on Test Explorer View');
+    await page.locator('.test-explorer .monaco-list-row', { hasText: 'core-tools' }).first().waitFor({ timeout });
+    await palette(page, 'Test: Run All Tests');
+    await page.locator('.test-explorer .result-summary', { hasText: /\d+\/\d+ tests? passed/ }).first().waitFor({ timeout: 120_000 });
+    console.log(`  ${await page.locator('.test-explorer .result-summary').first().innerText()}`);
+    await shot(page, '07-testing');
+
+    step('a long run stops');
+    await quickOpen(page, 'long.pipeline.yaml');
+    await palette(page, 'AetherScript: Run Pipeline');
+    await palette(page, 'AetherScript: Focus on Runs View');
+    await page.locator('.monaco-list-row', { hasText: 'deploy-window' }).filter({ hasText: 'running' }).first().waitFor({ timeout });
+    await palette(page, 'AetherScript: Stop Run');
+    await page.locator('.monaco-list-row', { hasText: 'long-demo' }).filter({ hasText: 'cancelled' }).first().waitFor({ timeout });
+    await shot(page, '08-stopped-run');
+    console.log('\n✔ editor e2e passed');
+  } catch (error) {
+    if (page) await shot(page, 'failure').catch(() => undefined);
+    console.error(editor.output().slice(-3000));
+    throw error;
+  } finally {
+    await browser.close();
+    editor.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+
+export type { Frame };
