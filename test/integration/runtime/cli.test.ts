@@ -3,7 +3,7 @@
 // input with the reason on stderr, and colour only on a TTY without NO_COLOR.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -95,7 +95,7 @@ describe('aether validate on the shipped examples', () => {
 
   test("the broken workspace's plugin errors are reported too", () => {
     const all = report.files.flatMap((entry) => entry.diagnostics);
-    const find = (code: string, plugin: string) => all.find((d) => d.code === code && d.message.includes(plugin));
+    const find = (code: string, plugin: string) => all.find((d) => d.code === code && (d.plugin === plugin || d.message.includes(plugin)));
     assert.ok(find('meta/missing-field', 'no-version'), 'no-version: meta/missing-field');
     assert.match(find('meta/missing-field', 'no-version')!.message, /version/);
     assert.ok(find('meta/invalid-semver', 'bad-semver'), 'bad-semver: meta/invalid-semver');
@@ -236,42 +236,62 @@ describe('aether run: invalid input exits 2 with the reason on stderr', () => {
   });
 });
 
-describe('colour', () => {
+describe('colour and the progress line', () => {
   const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  const noScript = script.status !== 0 ? 'util-linux `script` is not installed' : false;
   const typo = path.join(broken, 'typo-key.pipeline.yaml');
+  const aether = (...args: string[]) =>
+    [process.execPath, path.join(repoRoot, 'runtime/bin/aether.js'), ...args].map((arg) => JSON.stringify(arg)).join(' ');
+  /** Runs a shell command line on a pseudo-terminal (util-linux `script`); resolves with what it printed. */
+  const onTty = (command: string, cwd: string, env: NodeJS.ProcessEnv) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+  const baseEnv = () => {
+    const env = { ...process.env };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    return env;
+  };
 
   test('FORCE_COLOR turns colour on off a TTY (so the checks below can see it)', async () => {
     const forced = await runAether(['validate', typo], examples, { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
     assert.match(forced.stdout, ANSI);
   });
 
-  test(
-    'on a TTY: colour by default, none with NO_COLOR',
-    { skip: script.status !== 0 ? 'util-linux `script` is not installed' : false },
-    () => {
-      const onTty = (env: NodeJS.ProcessEnv) =>
-        spawnSync(
-          'script',
-          [
-            '-qec',
-            `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(repoRoot, 'runtime/bin/aether.js'))} validate ${JSON.stringify(typo)}`,
-            '/dev/null',
-          ],
-          {
-            cwd: examples,
-            encoding: 'utf8',
-            env,
-          },
-        );
-      const base = { ...process.env };
-      delete base.FORCE_COLOR;
-      delete base.NO_COLOR;
-      const coloured = onTty(base);
-      const plain = onTty({ ...base, NO_COLOR: '1' });
-      assert.match(coloured.stdout, /unknown-key/);
-      assert.match(coloured.stdout, ANSI, 'a TTY gets colour');
-      assert.match(plain.stdout, /unknown-key/);
-      assert.doesNotMatch(plain.stdout, ANSI, 'NO_COLOR turns it off');
-    },
-  );
+  test('on a TTY: colour by default, none with NO_COLOR', { skip: noScript }, async () => {
+    const [coloured, plain] = await Promise.all([
+      onTty(aether('validate', typo), examples, baseEnv()),
+      onTty(aether('validate', typo), examples, { ...baseEnv(), NO_COLOR: '1' }),
+    ]);
+    assert.match(coloured, /unknown-key/);
+    assert.match(coloured, ANSI, 'a TTY gets colour');
+    assert.match(plain, /unknown-key/);
+    assert.doesNotMatch(plain, ANSI, 'NO_COLOR turns it off');
+  });
+
+  test('a run longer than a second shows a progress line on a TTY, and only there', { skip: noScript }, async () => {
+    const ws = await createWorkspace({
+      plugins: { probe: fixturePlugin('probe') },
+      pipelines: { 'slow.pipeline.yaml': 'name: slow\nsteps:\n  - id: nap\n    run: sleep\n    with: { ms: 1800 }\n' },
+    });
+    try {
+      const [tty, piped] = await Promise.all([
+        onTty(aether('run', 'slow.pipeline.yaml'), ws.root, { ...baseEnv(), NO_COLOR: '1', AETHER_LOG_DIR: ws.logDir }),
+        ws.run(['run', 'slow.pipeline.yaml']),
+      ]);
+      assert.match(tty, /0\/1 steps done, running nap/);
+      assert.match(tty, /✓ run ok/);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.match(piped.stdout, /✓ run ok/);
+      assert.doesNotMatch(piped.stdout, /steps done/);
+      assert.doesNotMatch(piped.stdout, /\r/, 'no line rewriting off a TTY');
+    } finally {
+      await ws.dispose();
+    }
+  });
 });

@@ -2,10 +2,12 @@
 // AETHER_LOG_DIR, its path printed at the start of the run), through the real CLI (spec section 6).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  repoRoot,
   assertRecordMatches,
   assertWellFormedRun,
   createWorkspace,
@@ -43,7 +45,11 @@ describe('run record and --debug-plugins', () => {
           { onHook: "if (event === 'pipeline-start') ctx.state.set('hooked', event);" },
         ),
       },
-      pipelines: { 'traced.pipeline.yaml': PIPELINE },
+      pipelines: {
+        'traced.pipeline.yaml': PIPELINE,
+        'slow.pipeline.yaml':
+          'name: slow\nsteps:\n  - id: nap\n    run: sleep\n    with: { ms: 1500 }\n  - id: after\n    run: echo\n    needs: [nap]\n',
+      },
     });
     logFile = path.join(ws.logDir, 'plugins.log');
     json = await ws.run(['run', 'traced.pipeline.yaml', '--json', '--debug-plugins']);
@@ -103,4 +109,32 @@ describe('run record and --debug-plugins', () => {
     const log = await readFile(logFile, 'utf8');
     assert.ok(log.includes(`[${humanRunId}] run-end`) && log.includes(`[${ofType(json.events, 'run-start')[0]!.runId}] run-end`));
   });
+
+  test(
+    'a reader that goes away (`aether run --json | head -1`) does not lose the end of the run record',
+    {
+      todo: 'cli/commands/run.ts:38 writes to process.stdout with no error handler: EPIPE kills the CLI mid-run with "Unhandled \'error\' event", and the record never gets run-end',
+    },
+    async () => {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'runtime/bin/aether.js'), 'run', 'slow.pipeline.yaml', '--json'], {
+        cwd: ws.root,
+        env: { ...process.env, NO_COLOR: '1', AETHER_LOG_DIR: ws.logDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      let firstLine = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        if (firstLine) return;
+        firstLine = chunk.split('\n')[0]!;
+        child.stdout.destroy(); // like `head -1`: the pipe closes while the run goes on
+      });
+      await new Promise((resolve) => child.on('close', resolve));
+      const runId = (JSON.parse(firstLine) as { runId: string }).runId;
+      const record = parseEvents(await ws.read(path.join('.aether', 'runs', `${runId}.ndjson`)));
+      assert.doesNotMatch(stderr, /Unhandled 'error' event/);
+      assert.equal(record.events.at(-1)?.type, 'run-end', 'the record ends with run-end');
+      assert.equal(record.events.filter((event) => event.type === 'step-end').length, 2, 'both steps ran');
+    },
+  );
 });
