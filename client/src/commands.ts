@@ -13,11 +13,17 @@ import { pipelineSource, pluginPackage, pluginSandbox, pluginSource } from './te
 
 type Factory = (ctx: Ctx) => (...args: never[]) => unknown;
 
-/** The pipeline a command is about: its argument, else the active editor, else a pick. */
+let lastPipeline: vscode.Uri | undefined;
+
+/** The pipeline a command is about: its argument, else the active editor, else the pipeline editor
+ * focused last (a panel beside it may have the focus), else a pick. */
 async function pipelineUri(arg: unknown): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) return arg;
   const editor = vscode.window.activeTextEditor;
   if (editor?.document.languageId === PIPELINE_LANGUAGE) return editor.document.uri;
+  const visible = vscode.window.visibleTextEditors.filter((e) => e.document.languageId === PIPELINE_LANGUAGE).map((e) => e.document.uri);
+  const remembered = visible.find((uri) => uri.toString() === lastPipeline?.toString()) ?? (visible.length === 1 ? visible[0] : undefined);
+  if (remembered) return remembered;
   const files = await vscode.workspace.findFiles('**/{*.pipeline.yaml,*.pipeline.yml,pipeline.yaml}', '**/node_modules/**');
   if (files.length === 0) {
     void vscode.window.showInformationMessage('AetherScript: no pipeline files (*.pipeline.yaml) in this workspace. Create one with "New Pipeline from Template".');
@@ -90,7 +96,7 @@ const commands: Record<string, Factory> = {
     const inspected = await inspectWorkspacePlugins({ workspaceRoot: root, bundles: bundlesOf(ctx) });
     const items = inspected.set.plugins.map((p) => ({
       label: `${p.order + 1}. ${p.meta.name}`,
-      description: `${p.meta.version} · ${p.source} · ${p.attestation.status}`,
+      description: `${p.meta.version} · ${p.source} · ${p.attestation?.status ?? 'unchecked'}`,
       detail: `${p.reason} — commands: ${Object.keys(p.meta.commands ?? { [p.meta.name]: {} }).join(', ')}${p.meta.hooks?.length ? ` — hooks: ${p.meta.hooks.join(', ')}` : ''}`,
       entry: p.entry,
     }));
@@ -156,6 +162,11 @@ const commands: Record<string, Factory> = {
 };
 
 export function registerCommands(ctx: Ctx): void {
+  const remember = (editor: vscode.TextEditor | undefined) => {
+    if (editor?.document.languageId === PIPELINE_LANGUAGE) lastPipeline = editor.document.uri;
+  };
+  remember(vscode.window.activeTextEditor);
+  ctx.push(vscode.window.onDidChangeActiveTextEditor(remember));
   for (const [id, factory] of Object.entries(commands)) {
     const handler = factory(ctx) as (...args: unknown[]) => unknown;
     ctx.push(
