@@ -18,7 +18,9 @@ const bundles = [
   { entry: 'runtime/src/host/pluginHost.ts', out: 'runtime/dist/pluginHost.js' },
   { entry: 'runtime/src/host/spawnedWorker.ts', out: 'runtime/dist/spawnedWorker.js' },
   { entry: 'runtime/src/api.ts', out: 'runtime/dist/api.mjs', format: 'esm' },
-  { entry: 'server/src/server.ts', out: 'server/dist/server.js' },
+  // The server bundles load the TypeScript parser from node_modules (a dependency of the server package).
+  { entry: 'server/src/server.ts', out: 'server/dist/server.js', external: ['typescript'] },
+  { entry: 'server/src/service/cliEntry.ts', out: 'server/dist/service.js', external: ['typescript'] },
   { entry: 'client/src/extension.ts', out: 'dist/client/extension.js', external: ['vscode'] },
   { entry: 'client/webview/main.ts', out: 'dist/webview/main.js', platform: 'browser', format: 'iife' },
 ];

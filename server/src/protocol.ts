@@ -11,6 +11,7 @@ export interface LoadOrderParams {
 }
 
 /** Sent by the client (the plugins panel): the resolved plugin load order with reasons, overrides and hooks. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the vscode-eslint shape: one namespace per message
 export namespace LoadOrderRequest {
   export const method = 'aether/loadOrder' as const;
   export const type = new RequestType<LoadOrderParams, LoadOrderResult[], void>(method);

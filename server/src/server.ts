@@ -56,7 +56,11 @@ connection.onInitialize((params): InitializeResult => {
 connection.onInitialized(async () => {
   if (canWatchFiles) {
     await connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/plugins/**' }, { globPattern: '**/node_modules/**/package.json' }, { globPattern: '**/aether.config.json' }],
+      watchers: [
+        { globPattern: '**/plugins/**' },
+        { globPattern: '**/node_modules/**/package.json' },
+        { globPattern: '**/aether.config.json' },
+      ],
     });
   }
   connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
@@ -71,9 +75,9 @@ connection.onInitialized(async () => {
 /** `aether.*` settings for one document, when the client offers them. */
 async function settingsFor(uri: string): Promise<LanguageSettings> {
   if (!canPullConfiguration) return {};
-  const config = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'aether' })) as
-    | { diagnostics?: { severity?: LanguageSettings['severities'] } }
-    | null;
+  const config = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'aether' })) as {
+    diagnostics?: { severity?: LanguageSettings['severities'] };
+  } | null;
   return { severities: config?.diagnostics?.severity ?? {} };
 }
 
@@ -138,7 +142,9 @@ connection.onDefinition(({ textDocument, position }) => withDocument(textDocumen
 connection.onReferences(({ textDocument, position, context }) =>
   withDocument(textDocument.uri, [], (d) => service.findReferences(d, position, context.includeDeclaration)),
 );
-connection.onRenameRequest(({ textDocument, position, newName }) => withDocument(textDocument.uri, null, (d) => service.doRename(d, position, newName)));
+connection.onRenameRequest(({ textDocument, position, newName }) =>
+  withDocument(textDocument.uri, null, (d) => service.doRename(d, position, newName)),
+);
 connection.onDocumentSymbol(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.findDocumentSymbols(d)));
 connection.onFoldingRanges(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.getFoldingRanges(d)));
 connection.onCodeAction(({ textDocument, range, context }) =>
@@ -155,4 +161,3 @@ function logError(error: unknown): void {
 
 documents.listen(connection);
 connection.listen();
-

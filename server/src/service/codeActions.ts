@@ -54,7 +54,11 @@ function addNeed(doc: PipelineDocument, offset: number, need: string): Omit<Code
   const title = `Add "${need}" to needs`;
   const needs = findPair(step.step.node, 'needs');
   const value = needs?.value;
-  const edit = (at: number, newText: string) => ({ title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: [{ range: { start: doc.lines.positionAt(at), end: doc.lines.positionAt(at) }, newText }] } } });
+  const edit = (at: number, newText: string) => ({
+    title,
+    kind: CodeActionKind.QuickFix,
+    edit: { changes: { [doc.uri]: [{ range: { start: doc.lines.positionAt(at), end: doc.lines.positionAt(at) }, newText }] } },
+  });
   if (isSeq(value) && value.flow && value.range) {
     const close = doc.parsed.text.lastIndexOf(']', value.range[1]);
     return edit(close, value.items.length ? `, ${need}` : need);
@@ -70,7 +74,9 @@ function addNeed(doc: PipelineDocument, offset: number, need: string): Omit<Code
     const idNode = step.step.idNode;
     if (!idNode?.range) return undefined;
     const line = doc.lines.positionAt(idNode.range[0]).line;
-    const keyColumn = doc.lines.positionAt(((findPair(step.step.node, 'id')?.key as { range?: number[] } | undefined)?.range?.[0]) ?? idNode.range[0]).character;
+    const keyColumn = doc.lines.positionAt(
+      (findPair(step.step.node, 'id')?.key as { range?: number[] } | undefined)?.range?.[0] ?? idNode.range[0],
+    ).character;
     const lineText = doc.lines.lineText(line);
     return edit(doc.lines.offsetAt({ line, character: lineText.length }), `\n${' '.repeat(keyColumn)}needs: [${need}]`);
   }

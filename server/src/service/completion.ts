@@ -31,7 +31,18 @@ export function doComplete(doc: PipelineDocument, offset: number): CompletionLis
   const keyItems = (properties: SchemaProperties, existing: Set<string>, required = new Set<string>()) => {
     for (const [key, schema] of Object.entries(properties)) {
       if (existing.has(key)) continue;
-      items.push(edit({ label: key, kind: CompletionItemKind.Property, detail: required.has(key) ? 'required' : undefined, documentation: schema.description, sortText: `${required.has(key) ? 0 : 1}${key}` }, `${key}: `));
+      items.push(
+        edit(
+          {
+            label: key,
+            kind: CompletionItemKind.Property,
+            detail: required.has(key) ? 'required' : undefined,
+            documentation: schema.description,
+            sortText: `${required.has(key) ? 0 : 1}${key}`,
+          },
+          `${key}: `,
+        ),
+      );
     }
   };
 
@@ -46,7 +57,17 @@ export function doComplete(doc: PipelineDocument, offset: number): CompletionLis
       for (const plugin of doc.index.plugins) {
         const name = plugin.meta?.name;
         if (!name || listed.has(name)) continue;
-        items.push(edit({ label: name, kind: CompletionItemKind.Module, detail: `${plugin.meta?.version ?? ''}${doc.index.isLoaded(name) ? '' : ' (would not load)'}`, documentation: plugin.meta?.description }, `${name}:`));
+        items.push(
+          edit(
+            {
+              label: name,
+              kind: CompletionItemKind.Module,
+              detail: `${plugin.meta?.version ?? ''}${doc.index.isLoaded(name) ? '' : ' (would not load)'}`,
+              documentation: plugin.meta?.description,
+            },
+            `${name}:`,
+          ),
+        );
       }
     } else if (context.path.length === 2 && context.path[0] === 'plugins') {
       const schema = doc.index.plugin(context.path[1] ?? '')?.meta?.config;
@@ -63,10 +84,32 @@ export function doComplete(doc: PipelineDocument, offset: number): CompletionLis
     const table = doc.index.commands;
     for (const binding of table.byName.values()) {
       const overrides = binding.shadows.length ? `\n\nOverrides ${binding.shadows.join(', ')} (loaded last wins).` : '';
-      items.push(edit({ label: binding.command, kind: CompletionItemKind.Function, detail: binding.plugin, documentation: { kind: MarkupKind.Markdown, value: `${binding.description ?? ''}${overrides}` }, sortText: `0${binding.command}` }, binding.command));
+      items.push(
+        edit(
+          {
+            label: binding.command,
+            kind: CompletionItemKind.Function,
+            detail: binding.plugin,
+            documentation: { kind: MarkupKind.Markdown, value: `${binding.description ?? ''}${overrides}` },
+            sortText: `0${binding.command}`,
+          },
+          binding.command,
+        ),
+      );
     }
     for (const [name, binding] of table.qualified) {
-      items.push(edit({ label: name, kind: CompletionItemKind.Function, detail: binding.plugin, documentation: binding.description, sortText: `1${name}` }, name));
+      items.push(
+        edit(
+          {
+            label: name,
+            kind: CompletionItemKind.Function,
+            detail: binding.plugin,
+            documentation: binding.description,
+            sortText: `1${name}`,
+          },
+          name,
+        ),
+      );
     }
   } else if (path === 'steps/#' && context.key === 'needs') {
     needsItems(doc, offset, items, edit);
@@ -75,14 +118,20 @@ export function doComplete(doc: PipelineDocument, offset: number): CompletionLis
     const binding = step?.run !== undefined ? resolveCommand(doc.index.commands, step.run) : undefined;
     const property = schemaProperties(binding?.input)[context.key] as { enum?: unknown[]; type?: unknown } | undefined;
     const values = property?.enum ?? (property?.type === 'boolean' ? [true, false] : []);
-    for (const value of values) items.push(edit({ label: String(value), kind: CompletionItemKind.Value }, typeof value === 'string' ? value : JSON.stringify(value)));
+    for (const value of values)
+      items.push(edit({ label: String(value), kind: CompletionItemKind.Value }, typeof value === 'string' ? value : JSON.stringify(value)));
   } else if (path === '' && context.key === 'runtime') {
     items.push(edit({ label: '^1.0.0', kind: CompletionItemKind.Value }, '^1.0.0'));
   }
   return { isIncomplete: false, items };
 }
 
-function needsItems(doc: PipelineDocument, offset: number, items: CompletionItem[], edit: (item: CompletionItem, text: string) => CompletionItem): void {
+function needsItems(
+  doc: PipelineDocument,
+  offset: number,
+  items: CompletionItem[],
+  edit: (item: CompletionItem, text: string) => CompletionItem,
+): void {
   const self = stepAt(doc, offset);
   const already = new Set(self?.step.needs.map((n) => n.id));
   for (const info of doc.steps) {
@@ -97,15 +146,18 @@ function completeExpression(doc: PipelineDocument, offset: number, typed: string
   const lastDot = typed.lastIndexOf('.');
   const start = offset - (typed.length - lastDot - 1);
   const range = { start: doc.lines.positionAt(start), end: doc.lines.positionAt(offset) };
-  const add = (label: string, kind: CompletionItemKind, detail?: string) => items.push({ label, kind, detail, textEdit: { range, newText: label } });
+  const add = (label: string, kind: CompletionItemKind, detail?: string) =>
+    items.push({ label, kind, detail, textEdit: { range, newText: label } });
   const segments = typed.split('.');
   if (segments.length === 1) {
     const rootRange = { start: doc.lines.positionAt(offset - typed.length), end: range.end };
-    for (const root of ['steps', 'state', 'env']) items.push({ label: root, kind: CompletionItemKind.Module, textEdit: { range: rootRange, newText: root } });
+    for (const root of ['steps', 'state', 'env'])
+      items.push({ label: root, kind: CompletionItemKind.Module, textEdit: { range: rootRange, newText: root } });
   } else if (segments[0] === 'steps' && segments.length === 2) {
     const self = stepAt(doc, offset);
     for (const info of doc.steps) {
-      if (info.step.id !== undefined && info !== self) add(info.step.id, CompletionItemKind.Reference, info.run ? `runs ${info.run}` : undefined);
+      if (info.step.id !== undefined && info !== self)
+        add(info.step.id, CompletionItemKind.Reference, info.run ? `runs ${info.run}` : undefined);
     }
   } else if (segments[0] === 'steps' && segments.length === 3) {
     add('output', CompletionItemKind.Property, 'what the step returned');
@@ -130,5 +182,3 @@ function schemaProperties(schema: JsonSchema | undefined): SchemaProperties {
 function schemaRequired(schema: JsonSchema | undefined): Set<string> {
   return new Set(schema && typeof schema === 'object' && Array.isArray(schema.required) ? (schema.required as string[]) : []);
 }
-
-

@@ -15,17 +15,26 @@ export function doHover(doc: PipelineDocument, offset: number): Hover | null {
   for (const info of doc.steps) {
     const runSpan = spanOf(info.runNode);
     if (runSpan && contains(runSpan, offset) && info.run) {
-      return hover(info.binding ? commandDoc(doc, info.binding, info.run) : `\`${info.run}\`: no loaded plugin provides this command.`, runSpan);
+      return hover(
+        info.binding ? commandDoc(doc, info.binding, info.run) : `\`${info.run}\`: no loaded plugin provides this command.`,
+        runSpan,
+      );
     }
     const idSpan = spanOf(info.step.idNode);
     if (idSpan && contains(idSpan, offset)) {
       const needs = info.step.needs.map((n) => n.id);
       const dependents = doc.steps.filter((s) => s.step.needs.some((n) => n.id === info.step.id)).map((s) => s.step.id);
-      return hover([
-        `**Step \`${info.step.id}\`**` + (info.run ? ` runs \`${info.run}\`${info.binding ? ` (plugin \`${info.binding.plugin}\`)` : ''}` : ''),
-        needs.length ? `Needs: ${needs.map((n) => `\`${n}\``).join(', ')}` : 'Needs nothing: starts as soon as the run does.',
-        dependents.length ? `Needed by: ${dependents.map((n) => `\`${n}\``).join(', ')}` : '',
-      ].filter(Boolean).join('\n\n'), idSpan);
+      return hover(
+        [
+          `**Step \`${info.step.id}\`**` +
+            (info.run ? ` runs \`${info.run}\`${info.binding ? ` (plugin \`${info.binding.plugin}\`)` : ''}` : ''),
+          needs.length ? `Needs: ${needs.map((n) => `\`${n}\``).join(', ')}` : 'Needs nothing: starts as soon as the run does.',
+          dependents.length ? `Needed by: ${dependents.map((n) => `\`${n}\``).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        idSpan,
+      );
     }
   }
   for (const pair of pluginsMap(doc)?.items ?? []) {
@@ -50,12 +59,15 @@ function commandDoc(doc: PipelineDocument, binding: CommandBinding, run: string)
   if (input && typeof input === 'object' && input.properties && typeof input.properties === 'object') {
     const required = new Set(Array.isArray(input.required) ? (input.required as string[]) : []);
     const props = Object.entries(input.properties as Record<string, { type?: unknown; description?: string }>).map(
-      ([key, schema]) => `- \`${key}\`${required.has(key) ? ' (required)' : ''}${schema.type ? `: ${String(schema.type)}` : ''}${schema.description ? ` — ${schema.description}` : ''}`,
+      ([key, schema]) =>
+        `- \`${key}\`${required.has(key) ? ' (required)' : ''}${schema.type ? `: ${String(schema.type)}` : ''}${schema.description ? ` — ${schema.description}` : ''}`,
     );
     if (props.length) lines.push(`Inputs (\`with\`):\n${props.join('\n')}`);
   }
   if (binding.shadows.length && !run.includes('/')) {
-    lines.push(`Overrides the \`${binding.command}\` of ${binding.shadows.map((p) => `\`${p}\``).join(', ')}: the last-loaded plugin wins. Write \`${binding.shadows[binding.shadows.length - 1]}/${binding.command}\` to run the other.`);
+    lines.push(
+      `Overrides the \`${binding.command}\` of ${binding.shadows.map((p) => `\`${p}\``).join(', ')}: the last-loaded plugin wins. Write \`${binding.shadows[binding.shadows.length - 1]}/${binding.command}\` to run the other.`,
+    );
   }
   return lines.join('\n\n');
 }
@@ -66,7 +78,11 @@ function pluginDoc(doc: PipelineDocument, name: string): string {
   const ordered = doc.index.ordered.find((p) => p.meta.name === name);
   const lines = [`**${name}** ${plugin.meta.version}`];
   if (plugin.meta.description) lines.push(plugin.meta.description);
-  lines.push(ordered ? `Loads at position ${ordered.order + 1}: ${ordered.reason}.` : `Would not load: ${plugin.loadErrors.map((d) => d.message).join(' ')}`);
+  lines.push(
+    ordered
+      ? `Loads at position ${ordered.order + 1}: ${ordered.reason}.`
+      : `Would not load: ${plugin.loadErrors.map((d) => d.message).join(' ')}`,
+  );
   const commands = Object.keys(commandsOf(plugin.meta));
   if (commands.length) lines.push(`Commands: ${commands.map((c) => `\`${c}\``).join(', ')}`);
   if (plugin.meta.hooks?.length) lines.push(`Hooks: ${plugin.meta.hooks.join(', ')}`);

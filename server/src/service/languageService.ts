@@ -26,7 +26,8 @@ import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldi
 import type { ValidationOptions } from './pipelineDiagnostics';
 import { analysePipeline, type PipelineDocument } from './pipelineDocument';
 import { LineIndex } from './text';
-import { emptyIndex, type WorkspaceIndex } from './workspaceIndex';
+import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
+import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from './workspaceIndex';
 
 export interface LanguageServiceOptions {
   /** The index of the workspace folder that holds `uri`, if any. */
@@ -121,22 +122,29 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         return doc.diagnostics.map((d) => toDiagnostic(doc.lines, d));
       }
       const index = indexFor(document.uri);
-      const plugin = index.pluginAt(uriToPath(document.uri));
+      const path = uriToPath(document.uri);
+      if (isPackageJson(path))
+        return validatePluginPackageJson(document.getText(), path, index).map((d) => toDiagnostic(new LineIndex(document.getText()), d));
+      const plugin = index.pluginAt(path);
       if (!plugin) return [];
-      const lines = plugin.source.lineIndex;
-      const anchor = plugin.source.classRange ?? { start: 0, end: 0 };
-      const seen = new Set(plugin.source.diagnostics);
-      const all = [...plugin.source.diagnostics, ...plugin.loadErrors.filter((d) => !seen.has(d))];
-      return all.map((d) => toDiagnostic(lines, d.range ? d : { ...d, range: lines.sourceRange(anchor.start, anchor.end) }));
+      return pluginFileDiagnostics(plugin).map((d) => toDiagnostic(plugin.source.lineIndex, d));
     },
-    doComplete: (document, position) => pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position))),
+    doComplete: (document, position) =>
+      pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position))),
     doHover: (document, position) => pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position))),
     findDefinition: (document, position) => pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position))),
-    findReferences: (document, position, includeDeclaration = true) => pipelineOnly(document, [], (doc) => findReferences(doc, doc.lines.offsetAt(position), includeDeclaration)),
+    findReferences: (document, position, includeDeclaration = true) =>
+      pipelineOnly(document, [], (doc) => findReferences(doc, doc.lines.offsetAt(position), includeDeclaration)),
     doRename: (document, position, newName) => pipelineOnly(document, null, (doc) => doRename(doc, doc.lines.offsetAt(position), newName)),
     findDocumentSymbols: (document) => pipelineOnly(document, [], (doc) => findDocumentSymbols(doc)),
     getFoldingRanges: (document) => pipelineOnly(document, [], (doc) => getFoldingRanges(doc)),
-    getCodeActions: (document, _range, diagnostics) => pipelineOnly(document, [], (doc) => getCodeActions(doc, diagnostics.filter((d) => d.source === 'aether'))),
+    getCodeActions: (document, _range, diagnostics) =>
+      pipelineOnly(document, [], (doc) =>
+        getCodeActions(
+          doc,
+          diagnostics.filter((d) => d.source === 'aether'),
+        ),
+      ),
     getLoadOrder(folderOrFileUri) {
       if (folderOrFileUri !== undefined) {
         const index = options.getIndex(folderOrFileUri);

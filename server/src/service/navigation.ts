@@ -1,6 +1,13 @@
 // Go to definition, references, rename, document symbols and folding in pipeline files.
 import { pathToFileURL } from 'node:url';
-import { SymbolKind, type DocumentSymbol, type FoldingRange, type Location, type LocationLink, type WorkspaceEdit } from 'vscode-languageserver-types';
+import {
+  SymbolKind,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Location,
+  type LocationLink,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-types';
 import { isMap, isScalar, isSeq, visit, type Node } from 'yaml';
 import { findMetaProperty, type PluginSourceInfo } from './pluginSource';
 import { contains, pluginsMap, rootMap, spanOf, stepById, stepReferences, type PipelineDocument } from './pipelineDocument';
@@ -21,7 +28,9 @@ function sourceLocation(source: PluginSourceInfo, span: Span | undefined): Locat
 /** A command to its plugin's meta entry, a plugin to its file, `needs` and expressions to the step. */
 export function findDefinition(doc: PipelineDocument, offset: number): LocationLink[] {
   const link = (origin: Span, target: Location | undefined): LocationLink[] =>
-    target ? [{ originSelectionRange: range(doc, origin), targetUri: target.uri, targetRange: target.range, targetSelectionRange: target.range }] : [];
+    target
+      ? [{ originSelectionRange: range(doc, origin), targetUri: target.uri, targetRange: target.range, targetSelectionRange: target.range }]
+      : [];
   for (const info of doc.steps) {
     const runSpan = spanOf(info.runNode);
     if (runSpan && contains(runSpan, offset) && info.binding) {
@@ -50,7 +59,8 @@ export function findDefinition(doc: PipelineDocument, offset: number): LocationL
     const span = spanOf(pair.key);
     if (span && contains(span, offset) && isScalar(pair.key)) {
       const plugin = doc.index.plugin(String(pair.key.value));
-      if (plugin) return link(span, sourceLocation(plugin.source, plugin.source.metaRange ?? plugin.source.classRange ?? { start: 0, end: 0 }));
+      if (plugin)
+        return link(span, sourceLocation(plugin.source, plugin.source.metaRange ?? plugin.source.classRange ?? { start: 0, end: 0 }));
     }
   }
   return [];
@@ -99,7 +109,8 @@ export function doRename(doc: PipelineDocument, offset: number, newName: string)
 function unquoted(doc: PipelineDocument, span: Span): Span {
   const text = doc.parsed.text;
   const first = text[span.start];
-  if ((first === '"' || first === "'") && text[span.end - 1] === first && span.end - span.start >= 2) return { start: span.start + 1, end: span.end - 1 };
+  if ((first === '"' || first === "'") && text[span.end - 1] === first && span.end - span.start >= 2)
+    return { start: span.start + 1, end: span.end - 1 };
   return span;
 }
 
@@ -112,20 +123,37 @@ export function findDocumentSymbols(doc: PipelineDocument): DocumentSymbol[] {
     const valueRange = (pair.value as Node | null)?.range;
     const full = { start: keySpan.start, end: valueRange ? valueRange[1] : keySpan.end };
     const name = String(pair.key.value);
-    const symbol: DocumentSymbol = { name, kind: name === 'steps' ? SymbolKind.Array : SymbolKind.Property, range: range(doc, full), selectionRange: range(doc, keySpan), children: [] };
+    const symbol: DocumentSymbol = {
+      name,
+      kind: name === 'steps' ? SymbolKind.Array : SymbolKind.Property,
+      range: range(doc, full),
+      selectionRange: range(doc, keySpan),
+      children: [],
+    };
     if (name === 'steps') {
       for (const info of doc.steps) {
         const nodeRange = info.step.node.range;
         if (!nodeRange) continue;
         const selection = spanOf(info.step.idNode) ?? { start: nodeRange[0], end: nodeRange[0] };
-        symbol.children!.push({ name: info.step.id ?? `#${info.step.index + 1}`, detail: info.run, kind: SymbolKind.Function, range: range(doc, { start: nodeRange[0], end: nodeRange[1] }), selectionRange: range(doc, selection) });
+        symbol.children!.push({
+          name: info.step.id ?? `#${info.step.index + 1}`,
+          detail: info.run,
+          kind: SymbolKind.Function,
+          range: range(doc, { start: nodeRange[0], end: nodeRange[1] }),
+          selectionRange: range(doc, selection),
+        });
       }
     } else if (name === 'plugins' && isMap(pair.value)) {
       for (const plugin of pair.value.items) {
         const span = spanOf(plugin.key);
         if (!span || !isScalar(plugin.key)) continue;
         const end = (plugin.value as Node | null)?.range?.[1] ?? span.end;
-        symbol.children!.push({ name: String(plugin.key.value), kind: SymbolKind.Module, range: range(doc, { start: span.start, end }), selectionRange: range(doc, span) });
+        symbol.children!.push({
+          name: String(plugin.key.value),
+          kind: SymbolKind.Module,
+          range: range(doc, { start: span.start, end }),
+          selectionRange: range(doc, span),
+        });
       }
     }
     symbols.push(symbol);
@@ -157,5 +185,3 @@ export function getFoldingRanges(doc: PipelineDocument): FoldingRange[] {
   });
   return folds;
 }
-
-

@@ -39,7 +39,12 @@ export interface PipelineValidation {
 }
 
 /** Validates a pipeline file's text against the workspace `index`; what the CLI and the editor show. */
-export function validatePipelineText(text: string, file: string, index: WorkspaceIndex, options: ValidationOptions = {}): AetherDiagnostic[] {
+export function validatePipelineText(
+  text: string,
+  file: string,
+  index: WorkspaceIndex,
+  options: ValidationOptions = {},
+): AetherDiagnostic[] {
   return validatePipeline(parsePipeline(text, file), index, options).diagnostics;
 }
 
@@ -81,8 +86,12 @@ class PluginChecks {
     const version = this.options.runtimeVersion ?? RUNTIME_VERSION;
     // An invalid range is the runtime parser's pipeline/invalid-value.
     if (semver.validRange(range) === null || semver.satisfies(version, range, { includePrerelease: true })) return;
-    this.report('pipeline/runtime-range', 'error',
-      `This pipeline needs AetherScript ${range} (runtime:) but the runtime is ${version}; widen the range or use a runtime in it.`, node);
+    this.report(
+      'pipeline/runtime-range',
+      'error',
+      `This pipeline needs AetherScript ${range} (runtime:) but the runtime is ${version}; widen the range or use a runtime in it.`,
+      node,
+    );
   }
 
   /** Checks every step's `run` and `with`; returns the plugins the steps use, with the first `run` node of each. */
@@ -113,9 +122,14 @@ class PluginChecks {
     if (binding) {
       if (binding.shadows.length > 0 && !table.qualified.has(run)) {
         const shadowed = binding.shadows.map((p) => `"${p}"`).join(', ');
-        this.report('pipeline/command-override', 'info',
+        this.report(
+          'pipeline/command-override',
+          'info',
           `"${run}" runs plugin "${binding.plugin}"'s command (loaded last), which overrides the one of ${shadowed}. ` +
-            `Write "${binding.shadows[binding.shadows.length - 1]}/${run}" to run the other one.`, node, binding.plugin);
+            `Write "${binding.shadows[binding.shadows.length - 1]}/${run}" to run the other one.`,
+          node,
+          binding.plugin,
+        );
       }
       return binding;
     }
@@ -124,7 +138,13 @@ class PluginChecks {
     // A command of a plugin that is there but would not load: say why it would not.
     const provider = pluginPart !== undefined ? this.index.plugin(pluginPart) : this.unloadedProviderOf(command);
     if (provider && !this.index.isLoaded(nameOf(provider) ?? '')) {
-      this.report('pipeline/plugin-load', 'error', `${stepName} runs "${run}", but plugin "${nameOf(provider)}" would not load: ${loadReasons(provider)}`, node, nameOf(provider));
+      this.report(
+        'pipeline/plugin-load',
+        'error',
+        `${stepName} runs "${run}", but plugin "${nameOf(provider)}" would not load: ${loadReasons(provider)}`,
+        node,
+        nameOf(provider),
+      );
       return undefined;
     }
     if (pluginPart !== undefined && provider?.meta) {
@@ -135,13 +155,21 @@ class PluginChecks {
     }
     if (pluginPart !== undefined) {
       const hint = didYouMean(pluginPart, this.index.pluginNames) || didYouMean(run, this.allCommandNames());
-      this.report('pipeline/unknown-command', 'error',
-        `Unknown command "${run}": no plugin named "${pluginPart}" is installed.${hint} Install it (npm) or add it under plugins/.`, node);
+      this.report(
+        'pipeline/unknown-command',
+        'error',
+        `Unknown command "${run}": no plugin named "${pluginPart}" is installed.${hint} Install it (npm) or add it under plugins/.`,
+        node,
+      );
       return undefined;
     }
     const hint = didYouMean(run, this.allCommandNames());
-    this.report('pipeline/unknown-command', 'error',
-      `Unknown command "${run}": no loaded plugin provides it.${hint || ' Install a plugin that does, or check `aether plugins list`.'}`, node);
+    this.report(
+      'pipeline/unknown-command',
+      'error',
+      `Unknown command "${run}": no loaded plugin provides it.${hint || ' Install a plugin that does, or check `aether plugins list`.'}`,
+      node,
+    );
     return undefined;
   }
 
@@ -196,9 +224,16 @@ class PluginChecks {
       if (schema === undefined) continue;
       const problems = schemaProblems(schema, {});
       if (problems.length > 0) {
-        const missing = problems.map((p) => /^missing required key "(.*)"$/.exec(p.message)?.[1]).filter((k): k is string => k !== undefined);
-        this.report('pipeline/plugin-config', 'error',
-          `Plugin "${name}" needs a config block${missing.length ? ` with ${missing.join(', ')}` : ''}: add it under plugins:, e.g. plugins: { ${name}: { ${missing[0] ?? 'key'}: … } }.`, runNode, name);
+        const missing = problems
+          .map((p) => /^missing required key "(.*)"$/.exec(p.message)?.[1])
+          .filter((k): k is string => k !== undefined);
+        this.report(
+          'pipeline/plugin-config',
+          'error',
+          `Plugin "${name}" needs a config block${missing.length ? ` with ${missing.join(', ')}` : ''}: add it under plugins:, e.g. plugins: { ${name}: { ${missing[0] ?? 'key'}: … } }.`,
+          runNode,
+          name,
+        );
       }
     }
   }
@@ -207,8 +242,12 @@ class PluginChecks {
     const plugin = this.index.plugin(name);
     if (!plugin) {
       const hint = didYouMean(name, this.index.pluginNames);
-      this.report('pipeline/unknown-plugin', 'error',
-        `Unknown plugin "${name}": it is not installed in node_modules nor under plugins/.${hint || ' Install it or remove this block.'}`, keyNode);
+      this.report(
+        'pipeline/unknown-plugin',
+        'error',
+        `Unknown plugin "${name}": it is not installed in node_modules nor under plugins/.${hint || ' Install it or remove this block.'}`,
+        keyNode,
+      );
       return;
     }
     if (!this.index.isLoaded(name)) {
@@ -217,13 +256,22 @@ class PluginChecks {
     }
     const schema = plugin.meta?.config;
     if (schema === undefined) return;
-    const value = isMap(valueNode) || isSeq(valueNode) || isScalar(valueNode) ? (valueNode as Node).toJS(this.parsed.document, { maxAliasCount: 100 }) : {};
+    const value =
+      isMap(valueNode) || isSeq(valueNode) || isScalar(valueNode)
+        ? (valueNode as Node).toJS(this.parsed.document, { maxAliasCount: 100 })
+        : {};
     const config: unknown = value === null ? {} : value;
     const container = isMap(valueNode) ? valueNode : undefined;
     for (const problem of schemaProblems(schema, config)) {
       if (hasExpressionAt(config, problem.pointer)) continue;
       const target = targetOf(problem, container) ?? keyNode;
-      this.report('pipeline/plugin-config', 'error', problemMessage(problem, `the config of plugin "${name}"`, schema, 'config'), target, name);
+      this.report(
+        'pipeline/plugin-config',
+        'error',
+        problemMessage(problem, `the config of plugin "${name}"`, schema, 'config'),
+        target,
+        name,
+      );
     }
   }
 }
@@ -250,7 +298,12 @@ function schemaProblems(schema: JsonSchema, value: unknown): SchemaProblem[] {
 }
 
 function pointer(instancePath: string): string[] {
-  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath === ''
+    ? []
+    : instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(value: unknown, path: string[]): unknown {
@@ -293,7 +346,8 @@ function targetOf(problem: SchemaProblem, container: YAMLMap | undefined): Node 
 
 function problemMessage(problem: SchemaProblem, label: string, schema: JsonSchema, what: 'input' | 'config'): string {
   const path = pointer(problem.pointer);
-  const properties = typeof schema === 'object' && schema.properties && typeof schema.properties === 'object' ? Object.keys(schema.properties) : [];
+  const properties =
+    typeof schema === 'object' && schema.properties && typeof schema.properties === 'object' ? Object.keys(schema.properties) : [];
   const unknown = UNKNOWN_KEY.exec(problem.message)?.[1];
   if (unknown !== undefined) {
     const top = path.length === 1;
@@ -315,7 +369,8 @@ function finish(text: string, diagnostics: AetherDiagnostic[], options: Validati
   const out: AetherDiagnostic[] = [];
   for (const diagnostic of diagnostics) {
     const line = diagnostic.range?.line;
-    if (line !== undefined && (matchesIgnore(ignored.get(line), diagnostic.code) || matchesIgnore(ignored.get(line - 1), diagnostic.code))) continue;
+    if (line !== undefined && (matchesIgnore(ignored.get(line), diagnostic.code) || matchesIgnore(ignored.get(line - 1), diagnostic.code)))
+      continue;
     const override = options.severities?.[diagnostic.code];
     if (override === 'off') continue;
     out.push(override ? { ...diagnostic, severity: override } : diagnostic);

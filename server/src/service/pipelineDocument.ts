@@ -16,7 +16,14 @@ export interface PipelineDocument extends PipelineValidation {
   index: WorkspaceIndex;
 }
 
-export function analysePipeline(text: string, uri: string, file: string, version: number, index: WorkspaceIndex, options: ValidationOptions): PipelineDocument {
+export function analysePipeline(
+  text: string,
+  uri: string,
+  file: string,
+  version: number,
+  index: WorkspaceIndex,
+  options: ValidationOptions,
+): PipelineDocument {
   const validation = validatePipeline(parsePipeline(text, file), index, options);
   return { ...validation, uri, file, version, lines: new LineIndex(text), index };
 }

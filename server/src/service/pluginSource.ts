@@ -83,13 +83,21 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
 
   const found = findDefaultExport(source);
   if (found.kind === 'none') {
-    report('plugin-source/no-default-class', 'error', { start: 0, end: Math.min(text.length, firstLineEnd(text)) },
-      'A plugin module must default-export its plugin class: add `export default class MyPlugin { static meta = { … }; execute(ctx) { … } }`.');
+    report(
+      'plugin-source/no-default-class',
+      'error',
+      { start: 0, end: Math.min(text.length, firstLineEnd(text)) },
+      'A plugin module must default-export its plugin class: add `export default class MyPlugin { static meta = { … }; execute(ctx) { … } }`.',
+    );
     return info;
   }
   if (found.kind === 'not-class') {
-    report('plugin-source/no-default-class', 'error', span(found.node),
-      'The default export is not a class. Export the plugin class itself: `export default class MyPlugin { … }`.');
+    report(
+      'plugin-source/no-default-class',
+      'error',
+      span(found.node),
+      'The default export is not a class. Export the plugin class itself: `export default class MyPlugin { … }`.',
+    );
     return info;
   }
 
@@ -118,33 +126,53 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
   }
 
   if (!metaMember) {
-    report('plugin-source/no-meta', 'error', info.classRange,
-      `Plugin class ${info.className ?? '(anonymous)'} has no \`static meta\`. Add \`static meta = { name: 'my-plugin', version: '1.0.0' };\`.`);
+    report(
+      'plugin-source/no-meta',
+      'error',
+      info.classRange,
+      `Plugin class ${info.className ?? '(anonymous)'} has no \`static meta\`. Add \`static meta = { name: 'my-plugin', version: '1.0.0' };\`.`,
+    );
   } else {
     info.metaRange = span(metaMember);
     const initializer = ts.isPropertyDeclaration(metaMember) ? metaMember.initializer : undefined;
     if (!initializer) {
-      report('plugin-source/meta-not-literal', 'warning', span(metaMember.name),
-        '`static meta` must be an object literal (`static meta = { … }`) so that tools can read it without running the plugin.');
+      report(
+        'plugin-source/meta-not-literal',
+        'warning',
+        span(metaMember.name),
+        '`static meta` must be an object literal (`static meta = { … }`) so that tools can read it without running the plugin.',
+      );
     } else {
       const node = toMetaNode(initializer, source);
       info.meta = node;
       if (node.kind !== 'object') {
-        report('plugin-source/meta-not-literal', 'warning', node.range,
-          '`static meta` must be an object literal (`static meta = { … }`) so that tools can read it without running the plugin.');
+        report(
+          'plugin-source/meta-not-literal',
+          'warning',
+          node.range,
+          '`static meta` must be an object literal (`static meta = { … }`) so that tools can read it without running the plugin.',
+        );
       } else {
         info.metaValue = toJson(node, [], info.unknowns);
         for (const unknown of info.unknowns) {
-          report('plugin-source/non-literal', 'info', unknown.range,
-            `meta.${unknown.path.join('.')} is not a literal value, so it is not checked here; the runtime checks it when the plugin loads.`);
+          report(
+            'plugin-source/non-literal',
+            'info',
+            unknown.range,
+            `meta.${unknown.path.join('.')} is not a literal value, so it is not checked here; the runtime checks it when the plugin loads.`,
+          );
         }
       }
     }
   }
 
   if (!info.hasExecute && !info.extendsClass) {
-    report('plugin-source/missing-execute', 'error', info.classRange,
-      `Plugin class ${info.className ?? '(anonymous)'} has no \`execute(ctx)\` method; add one: it runs the plugin's commands.`);
+    report(
+      'plugin-source/missing-execute',
+      'error',
+      info.classRange,
+      `Plugin class ${info.className ?? '(anonymous)'} has no \`execute(ctx)\` method; add one: it runs the plugin's commands.`,
+    );
   }
   checkHooks(info, report);
   return info;
@@ -165,8 +193,12 @@ function checkHooks(info: PluginSourceInfo, report: (code: string, severity: Sev
     }
     for (const hook of declared) {
       if (!(HOOK_EVENTS as readonly string[]).includes(hook.name)) {
-        report('plugin-source/unknown-hook', 'error', hook.range,
-          `Unknown hook "${hook.name}".${didYouMean(hook.name, HOOK_EVENTS)} Hooks are: ${HOOK_EVENTS.join(', ')}.`);
+        report(
+          'plugin-source/unknown-hook',
+          'error',
+          hook.range,
+          `Unknown hook "${hook.name}".${didYouMean(hook.name, HOOK_EVENTS)} Hooks are: ${HOOK_EVENTS.join(', ')}.`,
+        );
       }
     }
   }
@@ -174,19 +206,24 @@ function checkHooks(info: PluginSourceInfo, report: (code: string, severity: Sev
   const hooksUnknown = hooksNode !== undefined && hooksNode.kind !== 'array';
   const hasHooks = hooksNode?.kind === 'array' ? hooksNode.items.length > 0 : hooksUnknown;
   if (info.hasOnHook && !hasHooks && !hooksUnknown && info.meta?.kind === 'object' && info.onHookRange) {
-    report('plugin-source/onhook-without-hooks', 'warning', info.onHookRange,
-      '`onHook` is never called: meta.hooks lists no events. Add the events it handles, e.g. `hooks: [\'pre-execute\']`, or remove `onHook`.');
+    report(
+      'plugin-source/onhook-without-hooks',
+      'warning',
+      info.onHookRange,
+      "`onHook` is never called: meta.hooks lists no events. Add the events it handles, e.g. `hooks: ['pre-execute']`, or remove `onHook`.",
+    );
   }
   if (hasHooks && !hooksUnknown && !info.hasOnHook && !info.extendsClass && hooksProp) {
-    report('plugin-source/hooks-without-onhook', 'error', hooksProp.keyRange,
-      'meta.hooks subscribes to events but the class has no `onHook(event, ctx)` method to receive them; add one or remove `hooks`.');
+    report(
+      'plugin-source/hooks-without-onhook',
+      'error',
+      hooksProp.keyRange,
+      'meta.hooks subscribes to events but the class has no `onHook(event, ctx)` method to receive them; add one or remove `hooks`.',
+    );
   }
 }
 
-type DefaultExport =
-  | { kind: 'none' }
-  | { kind: 'not-class'; node: ts.Node }
-  | { kind: 'class'; node: ts.ClassLikeDeclaration };
+type DefaultExport = { kind: 'none' } | { kind: 'not-class'; node: ts.Node } | { kind: 'class'; node: ts.ClassLikeDeclaration };
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
@@ -212,10 +249,18 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
   };
 
   for (const statement of source.statements) {
-    if (ts.isClassDeclaration(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword) && hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) {
+    if (
+      ts.isClassDeclaration(statement) &&
+      hasModifier(statement, ts.SyntaxKind.ExportKeyword) &&
+      hasModifier(statement, ts.SyntaxKind.DefaultKeyword)
+    ) {
       return { kind: 'class', node: statement };
     }
-    if ((ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement)) && hasModifier(statement, ts.SyntaxKind.ExportKeyword) && hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) {
+    if (
+      (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement)) &&
+      hasModifier(statement, ts.SyntaxKind.ExportKeyword) &&
+      hasModifier(statement, ts.SyntaxKind.DefaultKeyword)
+    ) {
       if (ts.isInterfaceDeclaration(statement)) continue; // types vanish at run time
       return { kind: 'not-class', node: statement.name ?? statement };
     }
@@ -225,9 +270,18 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
       if (ts.isIdentifier(expr)) return byName(expr, statement.expression);
       return { kind: 'not-class', node: statement.expression };
     }
-    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.moduleSpecifier &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
       for (const element of statement.exportClause.elements) {
-        if (element.name.text === 'default') return byName(element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName : (element.name as ts.Identifier), element);
+        if (element.name.text === 'default')
+          return byName(
+            element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName : (element.name as ts.Identifier),
+            element,
+          );
       }
     }
   }
@@ -237,7 +291,13 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
 /** Strips what does not change a value at run time: parentheses, `as const`, `satisfies`, `!`, `<T>x`. */
 function unwrap(node: ts.Expression): ts.Expression {
   for (;;) {
-    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+    if (
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isTypeAssertionExpression(node)
+    ) {
       node = node.expression;
     } else return node;
   }
@@ -266,7 +326,11 @@ function toMetaNode(expression: ts.Expression, source: ts.SourceFile): MetaNode 
   const range = { start: node.getStart(source), end: node.getEnd() };
   if (ts.isStringLiteralLike(node)) return { kind: 'literal', range, value: node.text };
   if (ts.isNumericLiteral(node)) return { kind: 'literal', range, value: Number(node.text) };
-  if (ts.isPrefixUnaryExpression(node) && ts.isNumericLiteral(node.operand) && (node.operator === ts.SyntaxKind.MinusToken || node.operator === ts.SyntaxKind.PlusToken)) {
+  if (
+    ts.isPrefixUnaryExpression(node) &&
+    ts.isNumericLiteral(node.operand) &&
+    (node.operator === ts.SyntaxKind.MinusToken || node.operator === ts.SyntaxKind.PlusToken)
+  ) {
     const value = Number(node.operand.text);
     return { kind: 'literal', range, value: node.operator === ts.SyntaxKind.MinusToken ? -value : value };
   }

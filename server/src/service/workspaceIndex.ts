@@ -4,13 +4,7 @@
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../../../runtime/src/model/catalog';
 import type { PluginMeta } from '../../../runtime/src/model/plugin';
-import {
-  buildCommandTable,
-  checkEngine,
-  discoverPlugins,
-  resolveLoadOrder,
-  type DiscoveryResult,
-} from '../../../runtime/src/plugins';
+import { buildCommandTable, checkEngine, discoverPlugins, resolveLoadOrder, type DiscoveryResult } from '../../../runtime/src/plugins';
 import runtimePackage from '../../../runtime/package.json';
 import { validatePluginSource, type PluginSourceInfo } from './pluginSource';
 
@@ -23,9 +17,17 @@ export interface FileSystem {
 /** Finds the plugin candidates of a workspace root (the runtime's `discoverPlugins` by default). */
 export type Discover = (root: string) => Promise<DiscoveryResult>;
 
+/**
+ * Checks a plugin's attestation under the workspace's trust policy; returns the diagnostic to show, if
+ * any (an error keeps the plugin from loading, as under `require`). Reads files, never runs them.
+ */
+export type CheckTrust = (root: string, candidate: PluginCandidate, meta: PluginMeta) => Promise<AetherDiagnostic | undefined>;
+
 export interface WorkspaceIndexOptions {
   fs: FileSystem;
   discover?: Discover;
+  /** Attestation checks (none by default: in-memory workspaces have nothing signed). */
+  checkTrust?: CheckTrust;
   /** The runtime version plugins' `engines.aetherscript` ranges are checked against. */
   runtimeVersion?: string;
 }
@@ -41,7 +43,13 @@ export interface IndexedPlugin {
 }
 
 /** Codes `resolveLoadOrder` reports; recomputed on every resolve. */
-const LOAD_ORDER_CODES = new Set(['plugin/duplicate-name', 'plugin/missing-dependency', 'plugin/dependency-version', 'plugin/dependency-cycle', 'plugin/dependency-not-loaded']);
+const LOAD_ORDER_CODES = new Set([
+  'plugin/duplicate-name',
+  'plugin/missing-dependency',
+  'plugin/dependency-version',
+  'plugin/dependency-cycle',
+  'plugin/dependency-not-loaded',
+]);
 
 /** The version of the runtime this server ships with. */
 export const RUNTIME_VERSION: string = runtimePackage.version;
@@ -50,6 +58,9 @@ export class WorkspaceIndex {
   private readonly fs: FileSystem;
   private readonly discover: Discover;
   private readonly runtimeVersion: string;
+  private readonly checkTrust: CheckTrust | undefined;
+  /** Attestation results per entry: they depend on the files on disk, so editor overlays keep them. */
+  private readonly trustResults = new Map<string, AetherDiagnostic | undefined>();
   private discovery: DiscoveryResult = { candidates: [], diagnostics: [] };
   private byEntry = new Map<string, IndexedPlugin>();
   /** Texts of open editors, which win over the disk (unsaved edits to a plugin's meta count). */
@@ -67,11 +78,13 @@ export class WorkspaceIndex {
     this.fs = options.fs;
     this.discover = options.discover ?? discoverPlugins;
     this.runtimeVersion = options.runtimeVersion ?? RUNTIME_VERSION;
+    this.checkTrust = options.checkTrust;
   }
 
   /** Rediscovers every plugin and re-reads every source. */
   async refresh(): Promise<void> {
     const discovery = await this.discover(this.root);
+    this.trustResults.clear();
     const plugins = await Promise.all(discovery.candidates.map((candidate) => this.readPlugin(candidate)));
     this.discovery = discovery;
     this.byEntry = new Map(plugins.map((p) => [p.candidate.entry, p]));
@@ -88,6 +101,9 @@ export class WorkspaceIndex {
     if (text === null) this.overlays.delete(path);
     else if (text !== undefined) this.overlays.set(path, text);
     const known = this.byEntry.get(path);
+    // A file on disk changed: the attestation of the plugin that holds it must be checked again.
+    if (text === undefined)
+      for (const p of this.byEntry.values()) if (isInside(p.candidate.dir, path)) this.trustResults.delete(p.candidate.entry);
     if (known) {
       this.byEntry.set(path, await this.readPlugin(known.candidate));
       this.resolve();
@@ -161,6 +177,13 @@ export class WorkspaceIndex {
       plugin.meta = { ...value, name: value.name, version: typeof value.version === 'string' ? value.version : '0.0.0' };
       const engine = checkEngine(plugin.meta, candidate, this.runtimeVersion);
       if (engine) plugin.loadErrors.push(engine);
+      else if (this.checkTrust) {
+        if (!this.trustResults.has(candidate.entry))
+          this.trustResults.set(candidate.entry, await this.checkTrust(this.root, candidate, plugin.meta));
+        const trust = this.trustResults.get(candidate.entry);
+        if (trust?.severity === 'error') plugin.loadErrors.push(trust);
+        else if (trust) plugin.source = { ...source, diagnostics: [...source.diagnostics, trust] };
+      }
     }
     return plugin;
   }
@@ -193,6 +216,10 @@ function pluginName(plugin: IndexedPlugin): string | undefined {
   if (plugin.meta) return plugin.meta.name;
   const name = (plugin.source.metaValue as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' ? name : plugin.candidate.packageName;
+}
+
+function isInside(dir: string, path: string): boolean {
+  return relative(dir, path) !== undefined;
 }
 
 /** `path` relative to `root` with `/` separators, or undefined when outside it. */
@@ -248,4 +275,27 @@ export class WorkspaceIndexes {
 /** An empty index, for documents outside every workspace folder. */
 export function emptyIndex(root = '/'): WorkspaceIndex {
   return new WorkspaceIndex(root, { fs: { readFile: async () => undefined }, discover: async () => ({ candidates: [], diagnostics: [] }) });
+}
+
+const DEPENDENCY_CODES = new Set(['plugin/missing-dependency', 'plugin/dependency-version']);
+
+/**
+ * A plugin's own diagnostics and why it would not load, each placed in its source: a dependency problem
+ * on the dependency's key in `meta.dependencies`, anything else without a place on the class name.
+ */
+export function pluginFileDiagnostics(plugin: IndexedPlugin): AetherDiagnostic[] {
+  const { source } = plugin;
+  const anchor = source.classRange ?? { start: 0, end: 0 };
+  const seen = new Set(source.diagnostics);
+  const deps = source.meta?.kind === 'object' ? source.meta.properties.find((p) => p.key === 'dependencies')?.value : undefined;
+  const place = (d: AetherDiagnostic): AetherDiagnostic => {
+    if (d.range && d.file === source.file) return d;
+    let span = anchor;
+    if (DEPENDENCY_CODES.has(d.code) && deps?.kind === 'object') {
+      const dep = deps.properties.find((p) => d.message.includes(`"${p.key}"`) && p.key !== pluginName(plugin));
+      if (dep) span = dep.keyRange;
+    }
+    return { ...d, file: source.file, range: source.lineIndex.sourceRange(span.start, span.end) };
+  };
+  return [...source.diagnostics, ...plugin.loadErrors.filter((d) => !seen.has(d)).map(place)];
 }

@@ -94,18 +94,14 @@ export function caretContext(lines: LineIndex, offset: number): CaretContext {
   let indent = 0;
   while (before[indent] === ' ') indent++;
   const dashes: Level[] = [];
-  let contentColumn = indent;
   for (const level of levels) {
     if (level.name === '#') dashes.push(level);
   }
   // Content starts after the last dash of the line.
-  {
-    let i = indent;
-    while (before[i] === '-' && (before[i + 1] === ' ' || before[i + 1] === undefined)) {
-      i++;
-      while (before[i] === ' ') i++;
-    }
-    contentColumn = i;
+  let contentColumn = indent;
+  while (before[contentColumn] === '-' && (before[contentColumn + 1] === ' ' || before[contentColumn + 1] === undefined)) {
+    contentColumn++;
+    while (before[contentColumn] === ' ') contentColumn++;
   }
   const firstDash = dashes[0];
   const outerColumn = firstDash ? firstDash.column : contentColumn;

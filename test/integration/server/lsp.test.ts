@@ -35,14 +35,21 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.ok(existsSync(SERVER), 'build the server first: node esbuild.js');
     root = mkdtempSync(path.join(tmpdir(), 'aether-lsp-'));
     mkdirSync(path.join(root, 'plugins', 's3-upload'), { recursive: true });
-    writeFileSync(path.join(root, 'plugins', 's3-upload', 'index.ts'), plugin(`{ name: 's3-upload', version: '1.4.0', commands: { upload: { description: 'Upload files', input: { type: 'object', properties: { file: { type: 'string' } } } } } }`));
+    writeFileSync(
+      path.join(root, 'plugins', 's3-upload', 'index.ts'),
+      plugin(
+        `{ name: 's3-upload', version: '1.4.0', commands: { upload: { description: 'Upload files', input: { type: 'object', properties: { file: { type: 'string' } } } } } }`,
+      ),
+    );
     server = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       published.set(params.uri, [...(published.get(params.uri) ?? []), params]);
       for (const wake of waiters.splice(0)) wake();
     });
-    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({ diagnostics: { severity: {} } })));
+    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) =>
+      params.items.map(() => ({ diagnostics: { severity: {} } })),
+    );
     connection.onRequest('client/registerCapability', () => null);
     connection.listen();
     const rootUri = pathToFileURL(root).href;
@@ -81,7 +88,10 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.match(String(diagnostics[0]!.message), /Did you mean "upload"/);
     console.log(`didOpen to diagnostics: ${elapsed.toFixed(1)} ms`);
 
-    const completion = (await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 11 } })) as CompletionList;
+    const completion = (await connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 3, character: 11 },
+    })) as CompletionList;
     const upload = completion.items.find((item) => item.label === 'upload');
     assert.equal(upload?.detail, 's3-upload');
 
@@ -95,16 +105,26 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
 
   it('re-validates open pipelines when a plugin source changes in the editor', async () => {
     const uri = pathToFileURL(path.join(root, 'second.pipeline.yaml')).href;
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'aether-pipeline', version: 1, text: 'name: x\nsteps:\n  - id: a\n    run: publish\n' } });
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'aether-pipeline', version: 1, text: 'name: x\nsteps:\n  - id: a\n    run: publish\n' },
+    });
     assert.equal((await diagnosticsFor(uri, 1))[0]?.code, 'pipeline/unknown-command');
     const pluginUri = pathToFileURL(path.join(root, 'plugins', 's3-upload', 'index.ts')).href;
     const count = published.get(uri)!.length;
     await connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri: pluginUri, languageId: 'typescript', version: 1, text: plugin(`{ name: 's3-upload', version: '1.4.0', commands: { upload: {}, publish: {} } }`) },
+      textDocument: {
+        uri: pluginUri,
+        languageId: 'typescript',
+        version: 1,
+        text: plugin(`{ name: 's3-upload', version: '1.4.0', commands: { upload: {}, publish: {} } }`),
+      },
     });
     while (published.get(uri)!.length === count) await new Promise<void>((resolve) => waiters.push(resolve));
     assert.deepEqual(published.get(uri)!.at(-1)!.diagnostics, []);
     const order = (await connection.sendRequest('aether/loadOrder', {})) as Array<{ plugins: Array<{ name: string; commands: string[] }> }>;
-    assert.deepEqual(order[0]!.plugins.map((p) => [p.name, p.commands]), [['s3-upload', ['upload', 'publish']]]);
+    assert.deepEqual(
+      order[0]!.plugins.map((p) => [p.name, p.commands]),
+      [['s3-upload', ['upload', 'publish']]],
+    );
   });
 });

@@ -9,10 +9,39 @@ import { validatePluginSource } from '../../../server/src/service/pluginSource';
 import { memoryIndex, PLUGINS } from './helpers';
 
 const RUNS = Number(process.env.AETHER_FUZZ_RUNS ?? 300);
-const SEED_PIPELINE = 'name: nightly\nplugins:\n  s3-upload:\n    bucket: reports\nsteps:\n  - id: build\n    run: bundle\n    with: { entry: src/main.ts }\n  - id: upload\n    run: s3-upload/upload\n    needs: [build]\n    with:\n      file: ${{ steps.build.output.path }}\n';
-const PIECES = ['\n', ' ', '  ', '- ', ':', '[', ']', '{', '}', '${{', '}}', '&a', '*a', '#', '"', "'", 'needs: [', 'run: ', 'id: ', 'steps.', '\t', '|', '>', '---'];
+const SEED_PIPELINE =
+  'name: nightly\nplugins:\n  s3-upload:\n    bucket: reports\nsteps:\n  - id: build\n    run: bundle\n    with: { entry: src/main.ts }\n  - id: upload\n    run: s3-upload/upload\n    needs: [build]\n    with:\n      file: ${{ steps.build.output.path }}\n';
+const PIECES = [
+  '\n',
+  ' ',
+  '  ',
+  '- ',
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '${{',
+  '}}',
+  '&a',
+  '*a',
+  '#',
+  '"',
+  "'",
+  'needs: [',
+  'run: ',
+  'id: ',
+  'steps.',
+  '\t',
+  '|',
+  '>',
+  '---',
+];
 
-const mutation = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 4 }))), { minLength: 1, maxLength: 6 });
+const mutation = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 4 }))), {
+  minLength: 1,
+  maxLength: 6,
+});
 function mutate(text: string, edits: Array<[number, number, string]>): string {
   let out = text;
   for (const [at, length, insert] of edits) {

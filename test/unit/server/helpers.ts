@@ -26,7 +26,10 @@ export function pluginSource(meta: string, members = 'async execute(ctx) { retur
   return `export default class P {\n  static meta = ${meta};\n  ${members}\n}\n`;
 }
 
-export async function memoryIndex(plugins: Record<string, string>, root = ROOT): Promise<{ index: WorkspaceIndex; files: Map<string, string> }> {
+export async function memoryIndex(
+  plugins: Record<string, string>,
+  root = ROOT,
+): Promise<{ index: WorkspaceIndex; files: Map<string, string> }> {
   const files = new Map(Object.entries(plugins).map(([name, text]) => [`${root}/plugins/${name}/index.ts`, text]));
   const index = new WorkspaceIndex(root, { fs: memoryFs(files), discover: memoryDiscover(files), runtimeVersion: '1.2.0' });
   await index.refresh();

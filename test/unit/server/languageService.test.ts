@@ -47,7 +47,14 @@ describe('language service', () => {
 
   it('completes root keys, step keys and settings keys from the schema', async () => {
     let { service, document, position } = await setup('name: x\n|');
-    assert.deepEqual(labels(service.doComplete(document, position)).sort(), ['description', 'env', 'plugins', 'runtime', 'settings', 'steps']);
+    assert.deepEqual(labels(service.doComplete(document, position)).sort(), [
+      'description',
+      'env',
+      'plugins',
+      'runtime',
+      'settings',
+      'steps',
+    ]);
     ({ service, document, position } = await setup('name: x\nsteps:\n  - id: a\n    r|'));
     const stepKeys = labels(service.doComplete(document, position));
     assert.ok(stepKeys.includes('run') && stepKeys.includes('needs') && !stepKeys.includes('id'), stepKeys.join());
@@ -67,7 +74,9 @@ describe('language service', () => {
   it('completes `with` keys from the input schema, needs ids, plugin names and config keys', async () => {
     let { service, document, position } = await setup('name: x\nsteps:\n  - id: a\n    run: bundler/bundle\n    with:\n      |');
     assert.deepEqual(labels(service.doComplete(document, position)).sort(), ['entry', 'minify']);
-    ({ service, document, position } = await setup('name: x\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: notify\n    needs: [|]'));
+    ({ service, document, position } = await setup(
+      'name: x\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: notify\n    needs: [|]',
+    ));
     assert.deepEqual(labels(service.doComplete(document, position)), ['a']);
     ({ service, document, position } = await setup('name: x\nplugins:\n  |'));
     assert.ok(labels(service.doComplete(document, position)).includes('s3-upload'));
@@ -76,7 +85,9 @@ describe('language service', () => {
   });
 
   it('completes expression paths', async () => {
-    const { service, document, position } = await setup('name: x\nenv:\n  REGION: eu\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: upload\n    with:\n      file: ${{ steps.|');
+    const { service, document, position } = await setup(
+      'name: x\nenv:\n  REGION: eu\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: upload\n    with:\n      file: ${{ steps.|',
+    );
     assert.deepEqual(labels(service.doComplete(document, position)), ['a']);
     const env = await setup('name: x\nenv:\n  REGION: eu\nsteps:\n  - id: a\n    run: upload\n    with:\n      file: ${{ env.|');
     assert.deepEqual(labels(env.service.doComplete(env.document, env.position)), ['REGION']);
@@ -113,7 +124,10 @@ describe('language service', () => {
 
   it('finds references and renames a step id everywhere', async () => {
     const { service, document, position } = await setup(PIPELINE.replace('id: build', 'id: bu|ild'));
-    assert.deepEqual(service.findReferences(document, position).map((l) => l.range.start.line), [5, 10, 12]);
+    assert.deepEqual(
+      service.findReferences(document, position).map((l) => l.range.start.line),
+      [5, 10, 12],
+    );
     const edit = service.doRename(document, position, 'compile');
     const edits = edit!.changes![URI]!;
     const renamed = TextDocument.applyEdits(document, edits);
@@ -127,28 +141,54 @@ describe('language service', () => {
     const { service, document } = await setup(PIPELINE);
     const symbols = service.findDocumentSymbols(document);
     const steps = symbols.find((s) => s.name === 'steps');
-    assert.deepEqual(steps?.children?.map((c) => [c.name, c.detail]), [['build', 'bundle'], ['upload', 's3-upload/upload']]);
+    assert.deepEqual(
+      steps?.children?.map((c) => [c.name, c.detail]),
+      [
+        ['build', 'bundle'],
+        ['upload', 's3-upload/upload'],
+      ],
+    );
     const folds = service.getFoldingRanges(document);
-    assert.ok(folds.some((f) => f.startLine === 4 && f.endLine === 12), JSON.stringify(folds));
+    assert.ok(
+      folds.some((f) => f.startLine === 4 && f.endLine === 12),
+      JSON.stringify(folds),
+    );
   });
 
   it('adds a missing need as a quick fix', async () => {
-    const { service, document } = await setup('name: x\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: upload\n    with:\n      file: ${{ steps.a.output }}\n');
+    const { service, document } = await setup(
+      'name: x\nsteps:\n  - id: a\n    run: notify\n  - id: b\n    run: upload\n    with:\n      file: ${{ steps.a.output }}\n',
+    );
     const diagnostics = service.doValidation(document).filter((d) => d.code === 'expression/not-upstream');
     assert.equal(diagnostics.length, 1);
     const fix = service.getCodeActions(document, diagnostics[0]!.range, diagnostics).find((a) => a.title === 'Add "a" to needs');
     const fixed = TextDocument.applyEdits(document, fix!.edit!.changes![URI]!);
-    assert.match(fixed, /- id: b\n    needs: \[a\]\n/);
+    assert.match(fixed, /- id: b\n {4}needs: \[a\]\n/);
   });
 
   it('validates plugin sources and returns the load order', async () => {
     const { service, index } = await setup(PIPELINE);
     const doc = TextDocument.create('file:///ws/plugins/legacy/index.ts', 'typescript', 1, PLUGINS.legacy!);
-    assert.deepEqual(service.doValidation(doc).map((d) => d.code), ['plugin/incompatible-engine']);
+    assert.deepEqual(
+      service.doValidation(doc).map((d) => d.code),
+      ['plugin/incompatible-engine'],
+    );
     const [order] = service.getLoadOrder();
     assert.equal(order!.folder, index.root);
-    assert.deepEqual(order!.plugins.map((p) => [p.order, p.name]), [[0, 'aws-auth'], [1, 'bundler'], [2, 'fast-bundler'], [3, 'notify'], [4, 's3-upload']]);
+    assert.deepEqual(
+      order!.plugins.map((p) => [p.order, p.name]),
+      [
+        [0, 'aws-auth'],
+        [1, 'bundler'],
+        [2, 'fast-bundler'],
+        [3, 'notify'],
+        [4, 's3-upload'],
+      ],
+    );
     assert.deepEqual(order!.overrides, [{ command: 'bundle', winner: 'fast-bundler', shadowed: ['bundler'] }]);
-    assert.deepEqual(order!.notLoaded.map((p) => p.name), ['legacy']);
+    assert.deepEqual(
+      order!.notLoaded.map((p) => p.name),
+      ['legacy'],
+    );
   });
 });

@@ -8,7 +8,13 @@ const FILE = '/ws/release.pipeline.yaml';
 async function check(text: string, plugins = PLUGINS, options = {}) {
   const { index } = await memoryIndex(plugins);
   const diagnostics = validatePipelineText(text, FILE, index, options);
-  return diagnostics.map((d) => ({ code: d.code, severity: d.severity, at: text.slice(d.range!.start, d.range!.end), line: d.range!.line, message: d.message }));
+  return diagnostics.map((d) => ({
+    code: d.code,
+    severity: d.severity,
+    at: text.slice(d.range!.start, d.range!.end),
+    line: d.range!.line,
+    message: d.message,
+  }));
 }
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -34,22 +40,46 @@ describe('validatePipelineText', () => {
   });
 
   it('reports unknown commands with did-you-mean, on the run value', async () => {
-    const text = lines('name: p', 'steps:', '  - id: a', '    run: uplaod', '  - id: b', '    run: bundler/bundel', '  - id: c', '    run: s3-uplod/upload');
+    const text = lines(
+      'name: p',
+      'steps:',
+      '  - id: a',
+      '    run: uplaod',
+      '  - id: b',
+      '    run: bundler/bundel',
+      '  - id: c',
+      '    run: s3-uplod/upload',
+    );
     const result = await check(text);
-    assert.deepEqual(result.map((d) => [d.code, d.at, d.line]), [
-      ['pipeline/unknown-command', 'uplaod', 4],
-      ['pipeline/unknown-command', 'bundler/bundel', 6],
-      ['pipeline/unknown-command', 's3-uplod/upload', 8],
-    ]);
+    assert.deepEqual(
+      result.map((d) => [d.code, d.at, d.line]),
+      [
+        ['pipeline/unknown-command', 'uplaod', 4],
+        ['pipeline/unknown-command', 'bundler/bundel', 6],
+        ['pipeline/unknown-command', 's3-uplod/upload', 8],
+      ],
+    );
     assert.match(result[0]!.message, /Did you mean "upload"\?/);
     assert.match(result[1]!.message, /Did you mean "bundle"\?/);
     assert.match(result[2]!.message, /Did you mean "s3-upload"\?/);
   });
 
   it('says which plugin wins an overridden command', async () => {
-    const text = lines('name: p', 'steps:', '  - id: a', '    run: bundle', '    with: { entry: x }', '  - id: b', '    run: bundler/bundle', '    with: { entry: x }');
+    const text = lines(
+      'name: p',
+      'steps:',
+      '  - id: a',
+      '    run: bundle',
+      '    with: { entry: x }',
+      '  - id: b',
+      '    run: bundler/bundle',
+      '    with: { entry: x }',
+    );
     const result = await check(text);
-    assert.deepEqual(result.map((d) => [d.code, d.severity, d.at]), [['pipeline/command-override', 'info', 'bundle']]);
+    assert.deepEqual(
+      result.map((d) => [d.code, d.severity, d.at]),
+      [['pipeline/command-override', 'info', 'bundle']],
+    );
     assert.match(result[0]!.message, /"fast-bundler".*overrides.*"bundler".*bundler\/bundle/);
   });
 
@@ -70,13 +100,16 @@ describe('validatePipelineText', () => {
       '    run: upload',
     );
     const result = (await check(text)).filter((d) => d.code.startsWith('pipeline/'));
-    assert.deepEqual(result.map((d) => [d.code, d.at]), [
-      ['pipeline/step-input', 'with'],
-      ['pipeline/step-input', 'entyr'],
-      ['pipeline/step-input', 'yes please'],
-      ['pipeline/step-input', 'upload'],
-      ['pipeline/plugin-config', 'upload'],
-    ]);
+    assert.deepEqual(
+      result.map((d) => [d.code, d.at]),
+      [
+        ['pipeline/step-input', 'with'],
+        ['pipeline/step-input', 'entyr'],
+        ['pipeline/step-input', 'yes please'],
+        ['pipeline/step-input', 'upload'],
+        ['pipeline/plugin-config', 'upload'],
+      ],
+    );
     assert.match(result[0]!.message, /Missing input "entry"/);
     assert.match(result[1]!.message, /Did you mean "entry"/);
     assert.match(result[4]!.message, /needs a config block with bucket/);
@@ -95,12 +128,15 @@ describe('validatePipelineText', () => {
       '    run: legacy',
     );
     const result = await check(text);
-    assert.deepEqual(result.map((d) => [d.code, d.at]), [
-      ['pipeline/unknown-plugin', 'bundlr'],
-      ['pipeline/plugin-config', 'outDri'],
-      ['pipeline/plugin-load', 'legacy'],
-      ['pipeline/plugin-load', 'legacy'],
-    ]);
+    assert.deepEqual(
+      result.map((d) => [d.code, d.at]),
+      [
+        ['pipeline/unknown-plugin', 'bundlr'],
+        ['pipeline/plugin-config', 'outDri'],
+        ['pipeline/plugin-load', 'legacy'],
+        ['pipeline/plugin-load', 'legacy'],
+      ],
+    );
     assert.match(result[0]!.message, /Did you mean "bundler"/);
     assert.match(result[2]!.message, /requires AetherScript \^0\.9\.0/);
     assert.equal(result[3]!.line, 9);
@@ -108,21 +144,51 @@ describe('validatePipelineText', () => {
 
   it('surfaces a dependency problem on the step using the plugin', async () => {
     const plugins = { ...PLUGINS, 'aws-auth': pluginSource(`{ name: 'aws-auth', version: '1.0.0' }`) };
-    const text = lines('name: p', 'plugins:', '  s3-upload: { bucket: b }', 'steps:', '  - id: a', '    run: s3-upload/upload', '    with: { file: x }');
+    const text = lines(
+      'name: p',
+      'plugins:',
+      '  s3-upload: { bucket: b }',
+      'steps:',
+      '  - id: a',
+      '    run: s3-upload/upload',
+      '    with: { file: x }',
+    );
     const result = await check(text, plugins);
-    assert.deepEqual(result.map((d) => [d.code, d.at]), [['pipeline/plugin-load', 's3-upload'], ['pipeline/plugin-load', 's3-upload/upload']]);
+    assert.deepEqual(
+      result.map((d) => [d.code, d.at]),
+      [
+        ['pipeline/plugin-load', 's3-upload'],
+        ['pipeline/plugin-load', 's3-upload/upload'],
+      ],
+    );
     assert.match(result[1]!.message, /needs "aws-auth" \^2\.0\.0 but 1\.0\.0 is installed/);
   });
 
   it('checks the runtime range against the runtime version', async () => {
     const text = lines('name: p', 'runtime: ^2.0.0', 'steps:', '  - id: a', '    run: notify');
-    assert.deepEqual((await check(text, PLUGINS, { runtimeVersion: '1.2.0' })).map((d) => [d.code, d.at]), [['pipeline/runtime-range', '^2.0.0']]);
+    assert.deepEqual(
+      (await check(text, PLUGINS, { runtimeVersion: '1.2.0' })).map((d) => [d.code, d.at]),
+      [['pipeline/runtime-range', '^2.0.0']],
+    );
     assert.deepEqual(await check(text.replace('^2.0.0', '^1.0.0'), PLUGINS, { runtimeVersion: '1.2.0' }), []);
   });
 
   it('honours aether-ignore comments and severity overrides', async () => {
-    const text = lines('name: p', 'steps:', '  - id: a', '    # aether-ignore: pipeline/unknown-command', '    run: nope', '  - id: b', '    run: nope2 # aether-ignore: pipeline/unknown-command', '  - id: c', '    run: nope3');
-    assert.deepEqual((await check(text)).map((d) => d.at), ['nope3']);
+    const text = lines(
+      'name: p',
+      'steps:',
+      '  - id: a',
+      '    # aether-ignore: pipeline/unknown-command',
+      '    run: nope',
+      '  - id: b',
+      '    run: nope2 # aether-ignore: pipeline/unknown-command',
+      '  - id: c',
+      '    run: nope3',
+    );
+    assert.deepEqual(
+      (await check(text)).map((d) => d.at),
+      ['nope3'],
+    );
     const downgraded = await check(text, PLUGINS, { severities: { 'pipeline/unknown-command': 'warning' } });
     assert.equal(downgraded[0]!.severity, 'warning');
     assert.deepEqual(await check(text, PLUGINS, { severities: { 'pipeline/unknown-command': 'off' } }), []);

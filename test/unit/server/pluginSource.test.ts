@@ -38,13 +38,22 @@ describe('readPluginSource', () => {
     assert.equal(info.className, 'S3Upload');
     assert.equal(info.hasExecute, true);
     assert.equal(info.hasOnHook, true);
-    const meta = info.metaValue as Record<string, any>;
+    // The meta is plain JSON read from the source; its shape is what this test asserts.
+    const meta = info.metaValue as unknown as {
+      name: string;
+      hooks: string[];
+      commands: { upload: { input: { properties: { file: { type: string } } } } };
+      limits: { heapMb?: number };
+    };
     assert.equal(meta.name, 's3-upload');
     assert.deepEqual(meta.hooks, ['pre-execute', 'post-failure']);
     assert.equal(meta.commands.upload.input.properties.file.type, 'string');
     // `-1 + 257` is not a literal: left out and recorded as unknown, never reported as a wrong value.
     assert.equal(meta.limits.heapMb, undefined);
-    assert.deepEqual(info.unknowns.map((u) => u.path), [['limits', 'heapMb']]);
+    assert.deepEqual(
+      info.unknowns.map((u) => u.path),
+      [['limits', 'heapMb']],
+    );
     assert.deepEqual(codes(info), ['plugin-source/non-literal']);
     const upload = findMetaProperty(info.meta, ['commands', 'upload']);
     assert.equal(GOOD.slice(upload!.keyRange.start, upload!.keyRange.end), 'upload');
@@ -134,7 +143,13 @@ describe('readPluginSource', () => {
   });
 
   it('survives broken sources', () => {
-    for (const text of ['', 'export default class {', 'export default class P { static meta = { name: ', '\u0000\uffff', 'export default class P extends Base { static meta = 3 }']) {
+    for (const text of [
+      '',
+      'export default class {',
+      'export default class P { static meta = { name: ',
+      '\u0000\uffff',
+      'export default class P extends Base { static meta = 3 }',
+    ]) {
       const info = validatePluginSource(text, FILE);
       for (const d of info.diagnostics) {
         assert.ok(d.range && d.range.start >= 0 && d.range.end <= text.length, `${d.code} in ${JSON.stringify(text)}`);

@@ -10,14 +10,20 @@ import { memoryDiscover, memoryFs, memoryIndex, pluginSource, PLUGINS, ROOT } fr
 describe('WorkspaceIndex', () => {
   it('orders loadable plugins with the runtime rules and builds the command table', async () => {
     const { index } = await memoryIndex(PLUGINS);
-    assert.deepEqual(index.ordered.map((p) => p.meta.name), ['aws-auth', 'bundler', 'fast-bundler', 'notify', 's3-upload']);
+    assert.deepEqual(
+      index.ordered.map((p) => p.meta.name),
+      ['aws-auth', 'bundler', 'fast-bundler', 'notify', 's3-upload'],
+    );
     assert.equal(index.commands.byName.get('bundle')?.plugin, 'fast-bundler');
     assert.deepEqual(index.commands.byName.get('bundle')?.shadows, ['bundler']);
     assert.equal(index.commands.qualified.get('bundler/bundle')?.plugin, 'bundler');
     assert.equal(index.commands.byName.get('notify')?.description, 'Posts a message');
     // legacy wants ^0.9.0 of the runtime: known by name, but not loaded, with the reason.
     assert.equal(index.isLoaded('legacy'), false);
-    assert.deepEqual(index.plugin('legacy')?.loadErrors.map((d) => d.code), ['plugin/incompatible-engine']);
+    assert.deepEqual(
+      index.plugin('legacy')?.loadErrors.map((d) => d.code),
+      ['plugin/incompatible-engine'],
+    );
   });
 
   it('re-reads one plugin on change and recomputes order and commands', async () => {
@@ -28,7 +34,10 @@ describe('WorkspaceIndex', () => {
     assert.equal(await index.fileChanged(entry, pluginSource(`{ name: 'aws-auth', version: '1.0.0' }`)), true);
     assert.ok(index.version > before);
     assert.equal(index.isLoaded('s3-upload'), false);
-    assert.deepEqual(index.plugin('s3-upload')?.loadErrors.map((d) => d.code), ['plugin/dependency-version']);
+    assert.deepEqual(
+      index.plugin('s3-upload')?.loadErrors.map((d) => d.code),
+      ['plugin/dependency-version'],
+    );
     // Closing the editor falls back to the disk, where the good version is.
     await index.fileChanged(entry, null);
     assert.equal(index.isLoaded('s3-upload'), true);
@@ -43,8 +52,14 @@ describe('WorkspaceIndex', () => {
   it('keeps a plugin with a broken meta out of the load order, with its errors', async () => {
     const { index } = await memoryIndex({ ...PLUGINS, bundler: pluginSource(`{ name: 'bundler', version: 'x' }`) });
     assert.equal(index.isLoaded('bundler'), false);
-    assert.deepEqual(index.plugin('bundler')?.loadErrors.map((d) => d.code), ['meta/invalid-semver']);
-    assert.deepEqual(index.plugin('fast-bundler')?.loadErrors.map((d) => d.code), ['plugin/missing-dependency']);
+    assert.deepEqual(
+      index.plugin('bundler')?.loadErrors.map((d) => d.code),
+      ['meta/invalid-semver'],
+    );
+    assert.deepEqual(
+      index.plugin('fast-bundler')?.loadErrors.map((d) => d.code),
+      ['plugin/missing-dependency'],
+    );
   });
 
   it('routes files to the innermost of several workspace folders', async () => {
@@ -59,7 +74,10 @@ describe('WorkspaceIndex', () => {
     assert.deepEqual(indexes.forFile('/b/x.pipeline.yaml')?.pluginNames, ['two']);
     assert.equal(indexes.forFile('/c/x.pipeline.yaml'), undefined);
     const changed = await indexes.fileChanged('/b/plugins/two/index.ts', pluginSource(`{ name: 'two', version: '2.0.0' }`));
-    assert.deepEqual(changed.map((i) => i.root), ['/b']);
+    assert.deepEqual(
+      changed.map((i) => i.root),
+      ['/b'],
+    );
   });
 
   it('works on a real folder with the runtime discovery', async () => {
@@ -68,11 +86,20 @@ describe('WorkspaceIndex', () => {
       mkdirSync(path.join(root, 'plugins', 'hello'), { recursive: true });
       writeFileSync(path.join(root, 'plugins', 'hello', 'index.ts'), pluginSource(`{ name: 'hello', version: '1.0.0' }`));
       mkdirSync(path.join(root, 'node_modules', '@acme', 'deploy', 'dist'), { recursive: true });
-      writeFileSync(path.join(root, 'node_modules', '@acme', 'deploy', 'package.json'), JSON.stringify({ name: '@acme/deploy', version: '1.0.0', aetherscript: { plugin: './dist/index.js' } }));
-      writeFileSync(path.join(root, 'node_modules', '@acme', 'deploy', 'dist', 'index.js'), pluginSource(`{ name: '@acme/deploy', version: '1.0.0', dependencies: { hello: '^1.0.0' } }`));
+      writeFileSync(
+        path.join(root, 'node_modules', '@acme', 'deploy', 'package.json'),
+        JSON.stringify({ name: '@acme/deploy', version: '1.0.0', aetherscript: { plugin: './dist/index.js' } }),
+      );
+      writeFileSync(
+        path.join(root, 'node_modules', '@acme', 'deploy', 'dist', 'index.js'),
+        pluginSource(`{ name: '@acme/deploy', version: '1.0.0', dependencies: { hello: '^1.0.0' } }`),
+      );
       const index = new WorkspaceIndex(root, { fs: nodeFileSystem });
       await index.refresh();
-      assert.deepEqual(index.ordered.map((p) => p.meta.name), ['hello', '@acme/deploy']);
+      assert.deepEqual(
+        index.ordered.map((p) => p.meta.name),
+        ['hello', '@acme/deploy'],
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -9,7 +9,39 @@ import { checkPipelineAgainstPlugins } from '../../engine/pipelineCheck';
 import { RUNTIME_VERSION } from '../../version';
 import { colorsFor, formatDiagnostic } from '../terminal';
 
-export async function validateFiles(files: string[]): Promise<Array<{ file: string; diagnostics: AetherDiagnostic[] }>> {
+type FileDiagnostics = { file: string; diagnostics: AetherDiagnostic[] };
+
+/** The language server's service bundle, which `aether validate` shares with the editor. */
+interface LanguageServiceBundle {
+  validateFiles(files: string[]): Promise<FileDiagnostics[]>;
+}
+
+/**
+ * The language server's own validation (`aetherscript-language-server/dist/service.js`, an npm
+ * workspace package linked at the root), so the CLI and the editor never disagree; it reads plugin meta
+ * statically and never runs plugin code. When that package is not installed (the runtime published on
+ * its own), the runtime-only path below is the fallback.
+ */
+function loadLanguageService(): LanguageServiceBundle | undefined {
+  if (process.env.AETHER_VALIDATE_RUNTIME_ONLY === '1') return undefined;
+  let resolved: string;
+  try {
+    resolved = require.resolve('aetherscript-language-server/dist/service.js');
+  } catch {
+    return undefined; // not installed: fall back
+  }
+  // A bundle that is there but broken is a real error, not a reason to silently validate differently.
+  return require(resolved) as LanguageServiceBundle;
+}
+
+export async function validateFiles(files: string[]): Promise<FileDiagnostics[]> {
+  const service = loadLanguageService();
+  if (service) return service.validateFiles(files);
+  return validateFilesWithRuntime(files);
+}
+
+/** The fallback without the language server: the runtime's parse and a load of the workspace's plugins. */
+export async function validateFilesWithRuntime(files: string[]): Promise<FileDiagnostics[]> {
   const workspaces = new Map<string, Promise<WorkspacePlugins>>();
   const results: Array<{ file: string; diagnostics: AetherDiagnostic[] }> = [];
   for (const input of files) {
@@ -18,7 +50,12 @@ export async function validateFiles(files: string[]): Promise<Array<{ file: stri
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      results.push({ file, diagnostics: [{ code: 'pipeline/unreadable', severity: 'error', file, message: `cannot read ${input}: ${(error as Error).message}` }] });
+      results.push({
+        file,
+        diagnostics: [
+          { code: 'pipeline/unreadable', severity: 'error', file, message: `cannot read ${input}: ${(error as Error).message}` },
+        ],
+      });
       continue;
     }
     const parsed = parsePipeline(text, file);
@@ -30,7 +67,13 @@ export async function validateFiles(files: string[]): Promise<Array<{ file: stri
       // A plugin that would not load makes every pipeline of its workspace fail: say so here too.
       diagnostics.push(...workspace.diagnostics.filter((d) => d.severity === 'error'));
       for (const fault of workspace.faults) {
-        diagnostics.push({ code: 'plugin/load-failed', severity: 'error', file: fault.entry, plugin: fault.plugin, message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}` });
+        diagnostics.push({
+          code: 'plugin/load-failed',
+          severity: 'error',
+          file: fault.entry,
+          plugin: fault.plugin,
+          message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}`,
+        });
       }
       const catalog = { plugins: new Map(workspace.set.plugins.map((p) => [p.meta.name, p.meta])), commands: workspace.set.commands };
       diagnostics.push(...checkPipelineAgainstPlugins(parsed, catalog, RUNTIME_VERSION));

@@ -1,0 +1,109 @@
+// The entry of `server/dist/service.js`, which `aether validate` loads: the same language service the
+// editor runs, on files from disk. One WorkspaceIndex per workspace folder (the runtime's
+// `findWorkspaceRoot`), plugin meta read statically: validating never executes plugin code.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
+import { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
+import { displayPath } from '../../../runtime/src/plugins';
+import { nodeWorkspaceOptions } from '../nodeWorkspace';
+import { isPipelineUri } from './languageService';
+import { validatePipelineText } from './pipelineDiagnostics';
+import { validatePluginPackageJson } from './pluginPackage';
+import { validatePluginSource } from './pluginSource';
+import { pluginFileDiagnostics, WorkspaceIndex } from './workspaceIndex';
+
+export interface FileDiagnostics {
+  file: string;
+  diagnostics: AetherDiagnostic[];
+}
+
+const PLUGIN_SOURCE = /\.(?:[cm]?[jt]s)$/i;
+
+/** Validates each file with the workspace it belongs to; results in the order of `files`. */
+export async function validateFiles(files: string[]): Promise<FileDiagnostics[]> {
+  const indexes = new Map<string, Promise<WorkspaceIndex>>();
+  const indexFor = (root: string): Promise<WorkspaceIndex> => {
+    let index = indexes.get(root);
+    if (!index) {
+      const created = new WorkspaceIndex(root, nodeWorkspaceOptions);
+      index = created.refresh().then(() => created);
+      indexes.set(root, index);
+    }
+    return index;
+  };
+  // A plugin that would not load fails every run of its workspace; its errors are listed once per workspace.
+  const workspaceReported = new Set<string>();
+  const results: FileDiagnostics[] = [];
+  for (const input of files) {
+    const file = path.resolve(input);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      results.push({
+        file,
+        diagnostics: [
+          { code: 'pipeline/unreadable', severity: 'error', file, message: `cannot read ${input}: ${(error as Error).message}` },
+        ],
+      });
+      continue;
+    }
+    const root = workspaceRootOf(file);
+    const index = await indexFor(root);
+    let diagnostics: AetherDiagnostic[];
+    if (path.basename(file) === 'package.json') {
+      diagnostics = validatePluginPackageJson(text, file, index);
+    } else if (PLUGIN_SOURCE.test(file) && !isPipelineUri(file)) {
+      diagnostics = pluginSourceDiagnostics(text, file, index);
+    } else {
+      diagnostics = validatePipelineText(text, file, index);
+      if (!workspaceReported.has(root)) {
+        workspaceReported.add(root);
+        diagnostics.push(...workspaceErrors(index));
+      }
+    }
+    results.push({ file, diagnostics });
+  }
+  return results;
+}
+
+/**
+ * The workspace a file belongs to. A plugin's own files (under `plugins/<name>/` or `node_modules/`)
+ * belong to the workspace that holds the plugin, not to the plugin's folder with its package.json.
+ */
+function workspaceRootOf(file: string): string {
+  const slashed = file.split(path.sep).join('/');
+  const inModules = slashed.lastIndexOf('/node_modules/');
+  if (inModules > 0) return file.slice(0, inModules);
+  const local = /^(.*)\/plugins\/[^/]+\/.+$/.exec(slashed);
+  if (local?.[1] && findWorkspaceRoot(local[1]) === path.resolve(local[1])) return path.resolve(local[1]);
+  return findWorkspaceRoot(path.dirname(file));
+}
+
+/** A plugin source's own diagnostics plus why it would not load. */
+function pluginSourceDiagnostics(text: string, file: string, index: WorkspaceIndex): AetherDiagnostic[] {
+  const plugin = index.pluginAt(file);
+  return plugin ? pluginFileDiagnostics(plugin) : validatePluginSource(text, file).diagnostics;
+}
+
+/**
+ * Every error that keeps a plugin of the workspace from loading, once each, placed in the plugin's file
+ * and named by it (the pipeline's report is read without the plugin's source at hand).
+ */
+function workspaceErrors(index: WorkspaceIndex): AetherDiagnostic[] {
+  const out: AetherDiagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (d: AetherDiagnostic): void => {
+    const key = `${d.code}|${d.file ?? ''}|${d.message}`;
+    if (d.severity !== 'error' || seen.has(key)) return;
+    seen.add(key);
+    out.push(d);
+  };
+  for (const d of index.diagnostics) add(d);
+  for (const plugin of index.plugins) {
+    const where = displayPath(plugin.candidate);
+    for (const d of pluginFileDiagnostics(plugin)) add(d.message.includes(where) ? d : { ...d, message: `${where}: ${d.message}` });
+  }
+  return out;
+}
