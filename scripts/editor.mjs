@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch */
 // `npm run editor`: a real VS Code (code-server) in the browser with the packaged extension installed
 // and examples/ open. Also the launcher the e2e test imports. Installs the editor on first use
 // (scripts/e2e-setup.sh, cached under .cache/editor/).
@@ -79,7 +80,21 @@ export async function startEditor({ workspace = path.join(root, 'examples'), pro
   const port = await freePort();
   const child = spawn(
     node24,
-    [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensions, workspace],
+    [
+      codeServer,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      workspace,
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` } },
   );
   let output = '';
@@ -122,7 +137,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   packageExtension({ reuse: process.argv.includes('--reuse') });
   startEditor().then(
     (editor) => {
-      console.log(`\nAetherScript Studio in code-server: ${editor.url}\n(extension ${extensionId} from ${path.relative(root, vsix)}; Ctrl+C stops it)`);
+      console.log(
+        `\nAetherScript Studio in code-server: ${editor.url}\n(extension ${extensionId} from ${path.relative(root, vsix)}; Ctrl+C stops it)`,
+      );
       process.on('SIGINT', () => {
         editor.stop();
         process.exit(0);

@@ -26,7 +26,9 @@ async function pipelineUri(arg: unknown): Promise<vscode.Uri | undefined> {
   if (remembered) return remembered;
   const files = await vscode.workspace.findFiles('**/{*.pipeline.yaml,*.pipeline.yml,pipeline.yaml}', '**/node_modules/**');
   if (files.length === 0) {
-    void vscode.window.showInformationMessage('AetherScript: no pipeline files (*.pipeline.yaml) in this workspace. Create one with "New Pipeline from Template".');
+    void vscode.window.showInformationMessage(
+      'AetherScript: no pipeline files (*.pipeline.yaml) in this workspace. Create one with "New Pipeline from Template".',
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -68,7 +70,8 @@ const commands: Record<string, Factory> = {
     await ctx.runs.run({ uri, debugPlugins: true });
   },
   'aether.stopRun': (ctx) => (key?: number) => {
-    if (!ctx.runs.stop(typeof key === 'number' ? key : undefined)) void vscode.window.showInformationMessage('AetherScript: no run in progress.');
+    if (!ctx.runs.stop(typeof key === 'number' ? key : undefined))
+      void vscode.window.showInformationMessage('AetherScript: no run in progress.');
   },
   'aether.validateWorkspace': (ctx) => async () => {
     // The language server validates open documents; opening (not showing) each pipeline gives the
@@ -76,18 +79,27 @@ const commands: Record<string, Factory> = {
     const files = await vscode.workspace.findFiles('**/{*.pipeline.yaml,*.pipeline.yml,pipeline.yaml}', '**/node_modules/**');
     await Promise.all(files.map((uri) => vscode.workspace.openTextDocument(uri)));
     ctx.log.info(`validating ${files.length} pipeline file(s)`);
-    if (!ctx.serverRunning) void vscode.window.showWarningMessage('AetherScript: the language server is not running; see the AetherScript log.');
+    if (!ctx.serverRunning)
+      void vscode.window.showWarningMessage('AetherScript: the language server is not running; see the AetherScript log.');
     await vscode.commands.executeCommand('workbench.actions.view.problems');
   },
   'aether.syncPlugins': (ctx) => async (arg?: unknown) => {
     const root = await workspaceRoot(arg);
     if (!root || !requireTrust('syncing plugins')) return;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AetherScript: syncing plugins' }, () => syncPlugins(root, bundlesOf(ctx)));
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'AetherScript: syncing plugins' },
+      () => syncPlugins(root, bundlesOf(ctx)),
+    );
     for (const d of result.diagnostics) ctx.log[d.severity === 'error' ? 'error' : 'warn'](`${d.file ?? ''} ${d.message}`);
-    if (result.ok) void vscode.window.showInformationMessage(`AetherScript: ${result.plugins.length} plugins synced into ${vscode.workspace.asRelativePath(result.file)}${result.changed ? '' : ' (unchanged)'}.`);
+    if (result.ok)
+      void vscode.window.showInformationMessage(
+        `AetherScript: ${result.plugins.length} plugins synced into ${vscode.workspace.asRelativePath(result.file)}${result.changed ? '' : ' (unchanged)'}.`,
+      );
     else {
       ctx.log.show(true);
-      void vscode.window.showErrorMessage(`AetherScript: sync failed, ${vscode.workspace.asRelativePath(result.file)} left as it was: ${result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'see the log'}`);
+      void vscode.window.showErrorMessage(
+        `AetherScript: sync failed, ${vscode.workspace.asRelativePath(result.file)} left as it was: ${result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'see the log'}`,
+      );
     }
   },
   'aether.listPlugins': (ctx) => async (arg?: unknown) => {
@@ -101,7 +113,10 @@ const commands: Record<string, Factory> = {
       entry: p.entry,
     }));
     for (const d of inspected.diagnostics) ctx.log.warn(d.message);
-    const pick = await vscode.window.showQuickPick(items, { title: `AetherScript plugins in load order (${items.length})`, matchOnDetail: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `AetherScript plugins in load order (${items.length})`,
+      matchOnDetail: true,
+    });
     if (pick) await vscode.window.showTextDocument(vscode.Uri.file(pick.entry));
   },
   'aether.showLoadOrder': (ctx) => () => ctx.panels.show('loadOrder'),
@@ -116,7 +131,13 @@ const commands: Record<string, Factory> = {
       const dirs = [...new Set(files.map((f) => path.dirname(path.dirname(f.fsPath))))].sort();
       const active = vscode.window.activeTextEditor?.document.uri.fsPath;
       dir = dirs.find((d) => active?.startsWith(d + path.sep));
-      if (!dir) dir = (await vscode.window.showQuickPick(dirs.map((d) => ({ label: vscode.workspace.asRelativePath(d), dir: d })), { title: 'Test which plugin?' }))?.dir;
+      if (!dir)
+        dir = (
+          await vscode.window.showQuickPick(
+            dirs.map((d) => ({ label: vscode.workspace.asRelativePath(d), dir: d })),
+            { title: 'Test which plugin?' },
+          )
+        )?.dir;
     }
     if (dir) await ctx.tests.runPluginDir(dir);
   },
@@ -126,12 +147,18 @@ const commands: Record<string, Factory> = {
     const name = await vscode.window.showInputBox({
       title: 'New AetherScript plugin',
       prompt: 'npm-style name; the plugin goes to plugins/<name>/',
-      validateInput: (v) => (/^[a-z0-9][a-z0-9._-]*$/.test(v) ? (existsSync(path.join(root, 'plugins', v)) ? `plugins/${v} already exists` : undefined) : 'lower-case letters, digits, ".", "_" and "-"'),
+      validateInput: (v) =>
+        /^[a-z0-9][a-z0-9._-]*$/.test(v)
+          ? existsSync(path.join(root, 'plugins', v))
+            ? `plugins/${v} already exists`
+            : undefined
+          : 'lower-case letters, digits, ".", "_" and "-"',
     });
     if (!name) return;
     const dir = vscode.Uri.file(path.join(root, 'plugins', name));
     const edit = new vscode.WorkspaceEdit();
-    const create = (rel: string, text: string) => edit.createFile(vscode.Uri.joinPath(dir, rel), { contents: new TextEncoder().encode(text), ignoreIfExists: true });
+    const create = (rel: string, text: string) =>
+      edit.createFile(vscode.Uri.joinPath(dir, rel), { contents: new TextEncoder().encode(text), ignoreIfExists: true });
     create('index.ts', pluginSource(name));
     create('package.json', pluginPackage(name));
     create(`test/${name}.sandbox.yaml`, pluginSandbox(name));
@@ -141,7 +168,11 @@ const commands: Record<string, Factory> = {
   'aether.newPipeline': () => async () => {
     const root = await workspaceRoot();
     if (!root) return;
-    const name = await vscode.window.showInputBox({ title: 'New AetherScript pipeline', prompt: 'name; creates <name>.pipeline.yaml', validateInput: (v) => (/^[a-z0-9][a-z0-9_-]*$/.test(v) ? undefined : 'lower-case letters, digits, "_" and "-"') });
+    const name = await vscode.window.showInputBox({
+      title: 'New AetherScript pipeline',
+      prompt: 'name; creates <name>.pipeline.yaml',
+      validateInput: (v) => (/^[a-z0-9][a-z0-9_-]*$/.test(v) ? undefined : 'lower-case letters, digits, "_" and "-"'),
+    });
     if (!name) return;
     const uri = vscode.Uri.file(path.join(root, `${name}.pipeline.yaml`));
     const edit = new vscode.WorkspaceEdit();
@@ -155,7 +186,9 @@ const commands: Record<string, Factory> = {
   'aether.runs.showTraces': (ctx) => (key?: number) => ctx.panels.show('hookTraces', typeof key === 'number' ? { runKey: key } : undefined),
   'aether.runs.revealStep': () => async (file: string, stepId: string) => {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    const match = new RegExp(`^\\s*-?\\s*id:\\s*['"]?${stepId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*$`, 'm').exec(document.getText());
+    const match = new RegExp(`^\\s*-?\\s*id:\\s*['"]?${stepId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*$`, 'm').exec(
+      document.getText(),
+    );
     const at = match ? document.positionAt(match.index + match[0].indexOf(stepId)) : new vscode.Position(0, 0);
     await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at.translate(0, match ? stepId.length : 0)) });
   },
@@ -175,7 +208,9 @@ export function registerCommands(ctx: Ctx): void {
           return await handler(...args);
         } catch (error) {
           ctx.log.error(`${id}: ${(error as Error).stack ?? error}`);
-          void vscode.window.showErrorMessage(`AetherScript: ${(error as Error).message}`, 'Show Log').then((pick) => pick && ctx.log.show());
+          void vscode.window
+            .showErrorMessage(`AetherScript: ${(error as Error).message}`, 'Show Log')
+            .then((pick) => pick && ctx.log.show());
           return undefined;
         }
       }),

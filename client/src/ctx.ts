@@ -31,7 +31,12 @@ export class Ctx implements vscode.Disposable {
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
     this.log = this.push(vscode.window.createOutputChannel('AetherScript', { log: true }));
-    this.store = this.push(new RunStore(() => Config.for().runsKept, () => Config.for().traceEvents));
+    this.store = this.push(
+      new RunStore(
+        () => Config.for().runsKept,
+        () => Config.for().traceEvents,
+      ),
+    );
     this.runs = this.push(new RunController(extension.extensionPath, this.store, this.log));
     this.panels = this.push(new Panels(this));
     this.tests = this.push(new SandboxTests(this));
@@ -53,7 +58,9 @@ export class Ctx implements vscode.Disposable {
 
   /** Starts the language server without holding up activation; its failures go to the log. */
   async start(): Promise<void> {
-    this.log.info(`AetherScript Studio activated in ${this.activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: validation only)'}`);
+    this.log.info(
+      `AetherScript Studio activated in ${this.activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: validation only)'}`,
+    );
     void this.startClient();
   }
 
@@ -122,10 +129,13 @@ export class Ctx implements vscode.Disposable {
       bar.text = `${icon} ${latest.pipeline}`;
       bar.tooltip = `AetherScript: last run ${latest.phase}. Click for its hook traces.`;
       bar.command = { command: 'aether.runs.showTraces', title: 'Show Hook Traces', arguments: [latest.key] };
-      if (latest.phase === 'failed' || latest.phase === 'invalid') bar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      if (latest.phase === 'failed' || latest.phase === 'invalid')
+        bar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
       bar.text = `$(${this.client && !this.serverRunning ? 'warning' : 'circuit-board'}) Aether`;
-      bar.tooltip = vscode.workspace.isTrusted ? 'AetherScript: ready. Click to show the log.' : 'AetherScript: untrusted workspace — validation only, no plugin code runs.';
+      bar.tooltip = vscode.workspace.isTrusted
+        ? 'AetherScript: ready. Click to show the log.'
+        : 'AetherScript: untrusted workspace — validation only, no plugin code runs.';
       bar.command = 'aether.showLog';
     }
     bar.show();

@@ -4,30 +4,64 @@ import type { AetherEvent } from '../../runtime/src/model/events';
 import type { PanelState } from './protocol';
 import { formatMs, h, saveState } from './vscodeApi';
 
-const TYPES = ['step-start', 'step-end', 'hook-start', 'hook-end', 'log', 'state', 'metric', 'limit', 'plugin-load', 'plugin-error', 'warning', 'run-start', 'run-end'];
+const TYPES = [
+  'step-start',
+  'step-end',
+  'hook-start',
+  'hook-end',
+  'log',
+  'state',
+  'metric',
+  'limit',
+  'plugin-load',
+  'plugin-error',
+  'warning',
+  'run-start',
+  'run-end',
+];
 
 function describe(e: AetherEvent): { plugin: string; text: string; level: string } {
   switch (e.type) {
     case 'run-start':
       return { plugin: '', text: `run ${e.runId} of ${e.pipeline}`, level: 'info' };
     case 'run-end':
-      return { plugin: '', text: `run ${e.status} in ${formatMs(e.durationMs)}${e.error ? `: ${e.error}` : ''}`, level: e.status === 'ok' ? 'info' : 'error' };
+      return {
+        plugin: '',
+        text: `run ${e.status} in ${formatMs(e.durationMs)}${e.error ? `: ${e.error}` : ''}`,
+        level: e.status === 'ok' ? 'info' : 'error',
+      };
     case 'plugin-load':
-      return { plugin: e.name, text: `loaded ${e.version} at #${e.order + 1}: ${e.reason}${e.attestation ? ` (${e.attestation})` : ''}`, level: 'info' };
+      return {
+        plugin: e.name,
+        text: `loaded ${e.version} at #${e.order + 1}: ${e.reason}${e.attestation ? ` (${e.attestation})` : ''}`,
+        level: 'info',
+      };
     case 'plugin-error':
       return { plugin: e.plugin ?? '', text: e.message, level: 'error' };
     case 'hook-start':
       return { plugin: e.plugin, text: `→ ${e.event}${e.stepId ? ` [${e.stepId}]` : ''}`, level: 'debug' };
     case 'hook-end':
-      return { plugin: e.plugin, text: `← ${e.event}${e.stepId ? ` [${e.stepId}]` : ''} ${e.status} ${formatMs(e.durationMs)}${e.effect ? ` changed ${e.effect}` : ''}${e.error ? `: ${e.error}` : ''}`, level: e.status === 'ok' ? 'debug' : 'error' };
+      return {
+        plugin: e.plugin,
+        text: `← ${e.event}${e.stepId ? ` [${e.stepId}]` : ''} ${e.status} ${formatMs(e.durationMs)}${e.effect ? ` changed ${e.effect}` : ''}${e.error ? `: ${e.error}` : ''}`,
+        level: e.status === 'ok' ? 'debug' : 'error',
+      };
     case 'step-start':
       return { plugin: e.plugin, text: `→ execute ${e.command} [${e.stepId}]`, level: 'info' };
     case 'step-end':
-      return { plugin: e.plugin, text: `← execute ${e.command} [${e.stepId}] ${e.status} ${formatMs(e.durationMs)}${e.error ? `: ${e.error}` : ''}${e.reason ? ` (${e.reason})` : ''}`, level: e.status === 'failed' ? 'error' : 'info' };
+      return {
+        plugin: e.plugin,
+        text: `← execute ${e.command} [${e.stepId}] ${e.status} ${formatMs(e.durationMs)}${e.error ? `: ${e.error}` : ''}${e.reason ? ` (${e.reason})` : ''}`,
+        level: e.status === 'failed' ? 'error' : 'info',
+      };
     case 'log':
       return { plugin: e.plugin, text: e.message, level: e.level };
     case 'metric':
-      return { plugin: e.plugin, text: `visualize ${e.chart} (${e.kind}) = ${JSON.stringify(e.value)}${e.unit ? ` ${e.unit}` : ''}`, level: 'debug' };
+      return {
+        plugin: e.plugin,
+        text: `visualize ${e.chart} (${e.kind}) = ${JSON.stringify(e.value)}${e.unit ? ` ${e.unit}` : ''}`,
+        level: 'debug',
+      };
     case 'state':
       return { plugin: e.plugin, text: `state.set(${e.key})`, level: 'debug' };
     case 'limit':
@@ -51,7 +85,12 @@ export class DebugPluginsView {
     private readonly state: PanelState,
   ) {
     for (const t of state.eventTypes ?? TYPES) this.types.add(t);
-    this.filter = h('input', { type: 'search', placeholder: 'Filter by plugin or text', value: state.filter ?? '', 'aria-label': 'Filter' });
+    this.filter = h('input', {
+      type: 'search',
+      placeholder: 'Filter by plugin or text',
+      value: state.filter ?? '',
+      'aria-label': 'Filter',
+    });
     this.filter.addEventListener('input', () => this.persistAndRender());
     const toggles = h('fieldset', { className: 'toggles' }, h('legend', {}, 'Events'));
     for (const t of TYPES) {
@@ -64,7 +103,14 @@ export class DebugPluginsView {
       });
       toggles.append(h('label', { for: `t-${t}` }, box, t));
     }
-    this.scroller.append(h('table', { className: 'grid trace' }, h('thead', {}, h('tr', {}, ...['time', 'event', 'plugin', 'detail'].map((t) => h('th', { scope: 'col' }, t)))), this.rows));
+    this.scroller.append(
+      h(
+        'table',
+        { className: 'grid trace' },
+        h('thead', {}, h('tr', {}, ...['time', 'event', 'plugin', 'detail'].map((t) => h('th', { scope: 'col' }, t)))),
+        this.rows,
+      ),
+    );
     root.replaceChildren(h('div', { className: 'toolbar' }, h('h1', {}, 'Debug plugins'), this.filter), this.info, toggles, this.scroller);
   }
 
@@ -95,7 +141,18 @@ export class DebugPluginsView {
       .map((e) => ({ e, d: describe(e) }))
       .filter(({ e, d }) => !query || `${e.type} ${d.plugin} ${d.text}`.toLowerCase().includes(query))
       .slice(-1000); // the DOM shows the newest 1000; the filter still searches all kept events
-    this.rows.replaceChildren(...shown.map(({ e, d }) => h('tr', { className: `lvl-${d.level}` }, h('td', {}, `+${formatMs(e.time - t0)}`), h('td', {}, e.type), h('td', {}, d.plugin), h('td', {}, d.text))));
+    this.rows.replaceChildren(
+      ...shown.map(({ e, d }) =>
+        h(
+          'tr',
+          { className: `lvl-${d.level}` },
+          h('td', {}, `+${formatMs(e.time - t0)}`),
+          h('td', {}, e.type),
+          h('td', {}, d.plugin),
+          h('td', {}, d.text),
+        ),
+      ),
+    );
     if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }

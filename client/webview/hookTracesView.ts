@@ -52,29 +52,75 @@ export class HookTracesView {
       if (e.type === 'hook-start') open.set(`hook:${e.plugin}:${e.event}:${e.stepId ?? ''}`, e);
       if (e.type === 'step-end') {
         open.delete(`step:${e.stepId}`);
-        spans.push({ lane: 'steps', label: e.stepId, event: 'step', start: e.time - e.durationMs, end: e.time, status: e.status, stepId: e.stepId, detail: `${e.stepId}: ${e.plugin}/${e.command} ${e.status} in ${formatMs(e.durationMs)}${e.error ? ` — ${e.error}` : ''}${e.reason ? ` — ${e.reason}` : ''}` });
+        spans.push({
+          lane: 'steps',
+          label: e.stepId,
+          event: 'step',
+          start: e.time - e.durationMs,
+          end: e.time,
+          status: e.status,
+          stepId: e.stepId,
+          detail: `${e.stepId}: ${e.plugin}/${e.command} ${e.status} in ${formatMs(e.durationMs)}${e.error ? ` — ${e.error}` : ''}${e.reason ? ` — ${e.reason}` : ''}`,
+        });
       }
       if (e.type === 'hook-end') {
         open.delete(`hook:${e.plugin}:${e.event}:${e.stepId ?? ''}`);
-        spans.push({ lane: e.plugin, label: e.event, event: e.event, start: e.time - e.durationMs, end: e.time, status: e.status, stepId: e.stepId, detail: `${e.plugin} ${e.event}${e.stepId ? ` (step ${e.stepId})` : ''} ${e.status} in ${formatMs(e.durationMs)}${e.effect ? `, changed ${e.effect}` : ''}${e.error ? ` — ${e.error}` : ''}` });
+        spans.push({
+          lane: e.plugin,
+          label: e.event,
+          event: e.event,
+          start: e.time - e.durationMs,
+          end: e.time,
+          status: e.status,
+          stepId: e.stepId,
+          detail: `${e.plugin} ${e.event}${e.stepId ? ` (step ${e.stepId})` : ''} ${e.status} in ${formatMs(e.durationMs)}${e.effect ? `, changed ${e.effect}` : ''}${e.error ? ` — ${e.error}` : ''}`,
+        });
       }
     }
     const now = this.events.at(-1)?.time ?? 0;
     for (const e of open.values()) {
-      if (e.type === 'step-start') spans.push({ lane: 'steps', label: e.stepId, event: 'step', start: e.time, end: now, status: 'running', stepId: e.stepId, detail: `${e.stepId} running` });
-      if (e.type === 'hook-start') spans.push({ lane: e.plugin, label: e.event, event: e.event, start: e.time, end: now, status: 'running', stepId: e.stepId, detail: `${e.plugin} ${e.event} running` });
+      if (e.type === 'step-start')
+        spans.push({
+          lane: 'steps',
+          label: e.stepId,
+          event: 'step',
+          start: e.time,
+          end: now,
+          status: 'running',
+          stepId: e.stepId,
+          detail: `${e.stepId} running`,
+        });
+      if (e.type === 'hook-start')
+        spans.push({
+          lane: e.plugin,
+          label: e.event,
+          event: e.event,
+          start: e.time,
+          end: now,
+          status: 'running',
+          stepId: e.stepId,
+          detail: `${e.plugin} ${e.event} running`,
+        });
     }
     return spans;
   }
 
   private render(): void {
-    const select = h('select', { 'aria-label': 'Run', onchange: (ev: Event) => post({ type: 'selectRun', file: (ev.target as HTMLSelectElement).value }) });
+    const select = h('select', {
+      'aria-label': 'Run',
+      onchange: (ev: Event) => post({ type: 'selectRun', file: (ev.target as HTMLSelectElement).value }),
+    });
     for (const run of this.runs) {
       const option = h('option', { value: run.file }, `${run.live ? '● ' : ''}${run.label}`);
       if (run.file === this.file) option.selected = true;
       select.append(option);
     }
-    const filter = h('input', { type: 'search', placeholder: 'Filter by plugin, event or step', value: this.state.filter ?? '', 'aria-label': 'Filter' });
+    const filter = h('input', {
+      type: 'search',
+      placeholder: 'Filter by plugin, event or step',
+      value: this.state.filter ?? '',
+      'aria-label': 'Filter',
+    });
     filter.addEventListener('input', () => {
       this.state.filter = filter.value;
       saveState(this.state);
@@ -82,8 +128,17 @@ export class HookTracesView {
     });
     const body = h('div', { className: 'timeline-body' });
     this.root.replaceChildren(
-      h('div', { className: 'toolbar' }, h('h1', {}, 'Hook traces'), select, filter, h('button', { onclick: () => post({ type: 'refresh' }) }, 'Refresh')),
-      this.runs.length === 0 ? h('p', { className: 'muted' }, 'No runs yet: run a pipeline, and its steps and hook calls appear here.') : '',
+      h(
+        'div',
+        { className: 'toolbar' },
+        h('h1', {}, 'Hook traces'),
+        select,
+        filter,
+        h('button', { onclick: () => post({ type: 'refresh' }) }, 'Refresh'),
+      ),
+      this.runs.length === 0
+        ? h('p', { className: 'muted' }, 'No runs yet: run a pipeline, and its steps and hook calls appear here.')
+        : '',
       body,
     );
     this.renderTimeline(body);
@@ -93,7 +148,8 @@ export class HookTracesView {
     const query = (this.state.filter ?? '').trim().toLowerCase();
     const spans = this.spans().filter((s) => !query || `${s.lane} ${s.label} ${s.event} ${s.stepId ?? ''}`.toLowerCase().includes(query));
     const runEnd = this.events.find((e) => e.type === 'run-end');
-    const summary = runEnd && runEnd.type === 'run-end' ? `run ${runEnd.status} in ${formatMs(runEnd.durationMs)}` : this.events.length ? 'running…' : '';
+    const summary =
+      runEnd && runEnd.type === 'run-end' ? `run ${runEnd.status} in ${formatMs(runEnd.durationMs)}` : this.events.length ? 'running…' : '';
     if (spans.length === 0) {
       body.replaceChildren(h('p', { className: 'muted' }, this.events.length ? 'Nothing matches the filter.' : 'Select a run.'));
       return;
@@ -105,7 +161,17 @@ export class HookTracesView {
     const rows = lanes.map((lane) => {
       const track = h('div', { className: 'track' });
       for (const span of spans.filter((s) => s.lane === lane)) {
-        const bar = h('div', { className: `bar ${span.status} ${lane === 'steps' ? 'step' : 'hook'}`, tabindex: 0, role: 'button', title: span.detail, 'aria-label': span.detail }, span.label);
+        const bar = h(
+          'div',
+          {
+            className: `bar ${span.status} ${lane === 'steps' ? 'step' : 'hook'}`,
+            tabindex: 0,
+            role: 'button',
+            title: span.detail,
+            'aria-label': span.detail,
+          },
+          span.label,
+        );
         bar.style.left = `${pct(span.start)}%`;
         bar.style.width = `max(3px, ${pct(span.end) - pct(span.start)}%)`;
         onActivate(bar, () => {
@@ -132,9 +198,23 @@ export class HookTracesView {
         ...spans
           .sort((a, b) => a.start - b.start)
           .slice(0, 500)
-          .map((s) => h('tr', { className: s.status }, h('td', {}, `+${formatMs(s.start - t0)}`), h('td', {}, s.lane), h('td', {}, s.label), h('td', {}, s.status), h('td', {}, formatMs(s.end - s.start)))),
+          .map((s) =>
+            h(
+              'tr',
+              { className: s.status },
+              h('td', {}, `+${formatMs(s.start - t0)}`),
+              h('td', {}, s.lane),
+              h('td', {}, s.label),
+              h('td', {}, s.status),
+              h('td', {}, formatMs(s.end - s.start)),
+            ),
+          ),
       ),
     );
-    body.replaceChildren(h('p', { className: 'muted' }, `${spans.length} calls over ${formatMs(t1 - t0)} ${summary ? `· ${summary}` : ''}`), h('div', { className: 'timeline', role: 'list' }, ...rows), list);
+    body.replaceChildren(
+      h('p', { className: 'muted' }, `${spans.length} calls over ${formatMs(t1 - t0)} ${summary ? `· ${summary}` : ''}`),
+      h('div', { className: 'timeline', role: 'list' }, ...rows),
+      list,
+    );
   }
 }

@@ -23,7 +23,12 @@ export function dependenciesFromReason(reason: string): string[] {
 
 export async function renderLoadOrder(root: HTMLElement, results: LoadOrderResult[], error?: string): Promise<void> {
   root.replaceChildren(
-    h('div', { className: 'toolbar' }, h('h1', {}, 'Plugin load order'), h('button', { onclick: () => post({ type: 'refresh' }), title: 'Ask the language server again' }, 'Refresh')),
+    h(
+      'div',
+      { className: 'toolbar' },
+      h('h1', {}, 'Plugin load order'),
+      h('button', { onclick: () => post({ type: 'refresh' }), title: 'Ask the language server again' }, 'Refresh'),
+    ),
   );
   if (error) root.append(h('p', { className: 'error', role: 'alert' }, error));
   if (results.length === 0 && !error) root.append(h('p', { className: 'muted' }, 'No AetherScript workspace folder.'));
@@ -33,31 +38,64 @@ export async function renderLoadOrder(root: HTMLElement, results: LoadOrderResul
 async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
   const section = h('section', { className: 'folder', 'aria-label': `Plugins of ${result.folder}` }, h('h2', {}, result.folder));
   const names = new Set(result.plugins.map((p) => p.name));
-  const edges = result.plugins.flatMap((p) => dependenciesFromReason(p.reason).filter((d) => names.has(d)).map((dep) => ({ id: `${dep}->${p.name}`, sources: [dep], targets: [p.name] })));
+  const edges = result.plugins.flatMap((p) =>
+    dependenciesFromReason(p.reason)
+      .filter((d) => names.has(d))
+      .map((dep) => ({ id: `${dep}->${p.name}`, sources: [dep], targets: [p.name] })),
+  );
   const graph: ElkNode = await elk.layout({
     id: 'root',
-    layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '24', 'elk.layered.spacing.nodeNodeBetweenLayers': '56', 'elk.edgeRouting': 'ORTHOGONAL' },
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.spacing.nodeNode': '24',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+      'elk.edgeRouting': 'ORTHOGONAL',
+    },
     children: result.plugins.map((p) => ({ id: p.name, width: NODE_W, height: NODE_H })),
     edges,
   });
   const width = (graph.width ?? 0) + 16;
   const height = (graph.height ?? 0) + 16;
-  const canvas = svg('svg', { width, height, viewBox: `-8 -8 ${width} ${height}`, role: 'group', 'aria-label': 'dependency graph', class: 'graph' });
+  const canvas = svg('svg', {
+    width,
+    height,
+    viewBox: `-8 -8 ${width} ${height}`,
+    role: 'group',
+    'aria-label': 'dependency graph',
+    class: 'graph',
+  });
   const defs = svg('defs', {});
-  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  const marker = svg('marker', {
+    id: 'arrow',
+    viewBox: '0 0 10 10',
+    refX: 10,
+    refY: 5,
+    markerWidth: 7,
+    markerHeight: 7,
+    orient: 'auto-start-reverse',
+  });
   marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }));
   defs.append(marker);
   canvas.append(defs);
   for (const edge of graph.edges ?? []) {
     for (const section of edge.sections ?? []) {
       const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
-      canvas.append(svg('path', { d: points.map((pt, i) => `${i ? 'L' : 'M'} ${pt.x} ${pt.y}`).join(' '), class: 'edge', 'marker-end': 'url(#arrow)' }));
+      canvas.append(
+        svg('path', { d: points.map((pt, i) => `${i ? 'L' : 'M'} ${pt.x} ${pt.y}`).join(' '), class: 'edge', 'marker-end': 'url(#arrow)' }),
+      );
     }
   }
   const byName = new Map(result.plugins.map((p) => [p.name, p]));
   for (const node of graph.children ?? []) {
     const plugin = byName.get(node.id)!;
-    const g = svg('g', { transform: `translate(${node.x ?? 0},${node.y ?? 0})`, class: `node ${plugin.source}`, tabindex: 0, role: 'button', 'aria-label': `${plugin.order + 1}. ${plugin.name} ${plugin.version}: ${plugin.reason}. Enter opens the source.` });
+    const g = svg('g', {
+      transform: `translate(${node.x ?? 0},${node.y ?? 0})`,
+      class: `node ${plugin.source}`,
+      tabindex: 0,
+      role: 'button',
+      'aria-label': `${plugin.order + 1}. ${plugin.name} ${plugin.version}: ${plugin.reason}. Enter opens the source.`,
+    });
     const title = svg('title', {});
     title.textContent = `${plugin.name}@${plugin.version}\n${plugin.reason}\ncommands: ${plugin.commands.join(', ')}\nhooks: ${plugin.hooks.join(', ') || '—'}`;
     g.append(title, svg('rect', { width: NODE_W, height: NODE_H, rx: 4 }));
@@ -97,12 +135,28 @@ async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
     ),
   );
   section.append(table);
-  if (result.overrides.length) section.append(h('h3', {}, 'Overrides'), h('ul', {}, ...result.overrides.map((o) => h('li', {}, `${o.command}: ${o.winner} wins over ${o.shadowed.join(', ')} (loaded last)`))));
+  if (result.overrides.length)
+    section.append(
+      h('h3', {}, 'Overrides'),
+      h(
+        'ul',
+        {},
+        ...result.overrides.map((o) => h('li', {}, `${o.command}: ${o.winner} wins over ${o.shadowed.join(', ')} (loaded last)`)),
+      ),
+    );
   if (result.notLoaded.length)
     section.append(
       h('h3', {}, 'Not loaded'),
-      h('ul', { className: 'error' }, ...result.notLoaded.map((n) => h('li', {}, `${n.name ?? n.entry}: ${n.reasons.map((r) => r.message).join('; ')}`))),
+      h(
+        'ul',
+        { className: 'error' },
+        ...result.notLoaded.map((n) => h('li', {}, `${n.name ?? n.entry}: ${n.reasons.map((r) => r.message).join('; ')}`)),
+      ),
     );
-  if (result.problems.length) section.append(h('h3', {}, 'Problems'), h('ul', { className: 'error' }, ...result.problems.map((p) => h('li', {}, `${p.file ?? ''} ${p.message}`))));
+  if (result.problems.length)
+    section.append(
+      h('h3', {}, 'Problems'),
+      h('ul', { className: 'error' }, ...result.problems.map((p) => h('li', {}, `${p.file ?? ''} ${p.message}`))),
+    );
   return section;
 }

@@ -1,11 +1,36 @@
 // Live visualizations: one card per `ctx.visualize` chart. line and bar are Chart.js charts, gauge a
 // doughnut with its value, table an HTML table. Updates are coalesced into animation frames and each
 // chart keeps at most `maxPoints` points, so memory stays flat however long the run.
-import { Chart, LineController, BarController, DoughnutController, LineElement, BarElement, ArcElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip } from 'chart.js';
+import {
+  Chart,
+  LineController,
+  BarController,
+  DoughnutController,
+  LineElement,
+  BarElement,
+  ArcElement,
+  PointElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+} from 'chart.js';
 import type { MetricEvent } from '../../runtime/src/model/events';
 import { h } from './vscodeApi';
 
-Chart.register(LineController, BarController, DoughnutController, LineElement, BarElement, ArcElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+Chart.register(
+  LineController,
+  BarController,
+  DoughnutController,
+  LineElement,
+  BarElement,
+  ArcElement,
+  PointElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+);
 
 interface Card {
   kind: string;
@@ -17,7 +42,14 @@ interface Card {
 }
 
 const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-const palette = () => [css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-green', '#89d185'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-purple', '#b180d7'), css('--vscode-charts-red', '#f14c4c'), css('--vscode-charts-yellow', '#cca700')];
+const palette = () => [
+  css('--vscode-charts-blue', '#3794ff'),
+  css('--vscode-charts-green', '#89d185'),
+  css('--vscode-charts-orange', '#d18616'),
+  css('--vscode-charts-purple', '#b180d7'),
+  css('--vscode-charts-red', '#f14c4c'),
+  css('--vscode-charts-yellow', '#cca700'),
+];
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 
 export class VisualizationsView {
@@ -49,18 +81,35 @@ export class VisualizationsView {
       if (card.points.length > maxPoints) card.points.splice(0, card.points.length - maxPoints);
       this.dirty.add(card);
     }
-    if (pipeline) this.header.textContent = `${pipeline}: ${this.cards.size} chart${this.cards.size === 1 ? '' : 's'}${dropped ? ` · ${dropped} old points dropped to stay within ${maxPoints} per chart` : ''}`;
+    if (pipeline)
+      this.header.textContent = `${pipeline}: ${this.cards.size} chart${this.cards.size === 1 ? '' : 's'}${dropped ? ` · ${dropped} old points dropped to stay within ${maxPoints} per chart` : ''}`;
     this.frame ||= requestAnimationFrame(() => this.draw());
   }
 
   private card(point: MetricEvent): Card {
     let card = this.cards.get(point.chart);
     if (card) return card;
-    const el = h('figure', { className: 'card', tabindex: 0, 'aria-label': `${point.kind} chart ${point.chart}` }, h('figcaption', {}, `${point.chart}`, h('span', { className: 'muted' }, ` ${point.kind}${point.unit ? ` · ${point.unit}` : ''} · ${point.plugin}`)));
+    const el = h(
+      'figure',
+      { className: 'card', tabindex: 0, 'aria-label': `${point.kind} chart ${point.chart}` },
+      h(
+        'figcaption',
+        {},
+        `${point.chart}`,
+        h('span', { className: 'muted' }, ` ${point.kind}${point.unit ? ` · ${point.unit}` : ''} · ${point.plugin}`),
+      ),
+    );
     card = { kind: point.kind, el, points: [] };
     if (point.kind === 'table') {
       const body = h('tbody');
-      el.append(h('table', { className: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, 'label'), h('th', {}, 'series'), h('th', {}, 'value'))), body));
+      el.append(
+        h(
+          'table',
+          { className: 'grid' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'label'), h('th', {}, 'series'), h('th', {}, 'value'))),
+          body,
+        ),
+      );
       card.table = body;
     } else {
       const canvas = h('canvas', { role: 'img', 'aria-label': `${point.chart} chart` });
@@ -78,7 +127,9 @@ export class VisualizationsView {
           responsive: true,
           maintainAspectRatio: false,
           plugins: { legend: { display: point.kind !== 'gauge' } },
-          ...(point.kind === 'gauge' ? { circumference: 180, rotation: -90, cutout: '70%' } : { scales: { y: { beginAtZero: true, title: { display: !!point.unit, text: point.unit ?? '' } } } }),
+          ...(point.kind === 'gauge'
+            ? { circumference: 180, rotation: -90, cutout: '70%' }
+            : { scales: { y: { beginAtZero: true, title: { display: !!point.unit, text: point.unit ?? '' } } } }),
         },
       });
       card.chart.data.datasets = [];
@@ -98,7 +149,19 @@ export class VisualizationsView {
   private drawCard(card: Card): void {
     const colors = palette();
     if (card.table) {
-      card.table.replaceChildren(...card.points.slice(-50).map((p) => h('tr', {}, h('td', {}, p.label ?? ''), h('td', {}, p.series ?? ''), h('td', {}, typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value)))));
+      card.table.replaceChildren(
+        ...card.points
+          .slice(-50)
+          .map((p) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, p.label ?? ''),
+              h('td', {}, p.series ?? ''),
+              h('td', {}, typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value)),
+            ),
+          ),
+      );
       return;
     }
     const chart = card.chart!;
@@ -107,7 +170,13 @@ export class VisualizationsView {
       const value = num(last.value);
       const max = Math.max(...card.points.map((p) => num(p.value)), 1);
       chart.data.labels = ['value', 'rest'];
-      chart.data.datasets = [{ data: [value, Math.max(0, max - value)], backgroundColor: [colors[0]!, css('--vscode-editorWidget-border', '#555')], borderWidth: 0 }];
+      chart.data.datasets = [
+        {
+          data: [value, Math.max(0, max - value)],
+          backgroundColor: [colors[0]!, css('--vscode-editorWidget-border', '#555')],
+          borderWidth: 0,
+        },
+      ];
       card.value!.textContent = `${value.toLocaleString()}${last.unit ? ` ${last.unit}` : ''}`;
     } else if (card.kind === 'bar') {
       // Bars: the latest value per label (or per series), grouped by series.
@@ -117,7 +186,12 @@ export class VisualizationsView {
       chart.data.datasets = series.map((s, i) => ({
         label: s,
         backgroundColor: colors[i % colors.length],
-        data: labels.map((l) => num(card.points.filter((p) => (p.label ?? p.series ?? p.chart) === l && (p.series ?? (p.label ? p.chart : 'value')) === s).at(-1)?.value ?? 0)),
+        data: labels.map((l) =>
+          num(
+            card.points.filter((p) => (p.label ?? p.series ?? p.chart) === l && (p.series ?? (p.label ? p.chart : 'value')) === s).at(-1)
+              ?.value ?? 0,
+          ),
+        ),
       }));
     } else {
       const series = [...new Set(card.points.map((p) => p.series ?? 'value'))];
@@ -126,7 +200,14 @@ export class VisualizationsView {
       chart.data.labels = times.map((t) => `+${((t - t0) / 1000).toFixed(1)}s`);
       chart.data.datasets = series.map((s, i) => {
         const byTime = new Map(card.points.filter((p) => (p.series ?? 'value') === s).map((p) => [p.time, num(p.value)]));
-        return { label: s, borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], pointRadius: 2, spanGaps: true, data: times.map((t) => byTime.get(t) ?? null) };
+        return {
+          label: s,
+          borderColor: colors[i % colors.length],
+          backgroundColor: colors[i % colors.length],
+          pointRadius: 2,
+          spanGaps: true,
+          data: times.map((t) => byTime.get(t) ?? null),
+        };
       });
     }
     chart.update('none');

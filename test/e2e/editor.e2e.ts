@@ -63,7 +63,14 @@ async function main(): Promise<void> {
   const editor = await startEditor();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   let page: Page | undefined;
   try {
@@ -79,7 +86,10 @@ async function main(): Promise<void> {
     await quickOpen(page, 'unknown-command.pipeline.yaml');
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout });
     await palette(page, 'View: Focus Problems');
-    await page.locator('.markers-panel .monaco-list-row', { hasText: /unknown command|no command/i }).first().waitFor({ timeout });
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: /unknown command|no command/i })
+      .first()
+      .waitFor({ timeout });
     await shot(page, '01-problems');
 
     step('Run Pipeline from the palette succeeds in the Runs view');
@@ -94,7 +104,9 @@ async function main(): Promise<void> {
     await palette(page, 'AetherScript: Show Load Order');
     let frame = await webview(page, 'Load Order');
     await frame.locator('svg.graph g.node').first().waitFor({ timeout });
-    console.log(`  ${await frame.locator('svg.graph g.node').count()} plugin nodes, ${await frame.locator('svg.graph path.edge').count()} edges`);
+    console.log(
+      `  ${await frame.locator('svg.graph g.node').count()} plugin nodes, ${await frame.locator('svg.graph path.edge').count()} edges`,
+    );
     await shot(page, '03-load-order');
 
     step('Hook Traces panel shows the run timeline');
@@ -126,7 +138,10 @@ async function main(): Promise<void> {
     // The summary reads "passed/total" once the run ends; flaky-tools (examples/broken) fails on purpose.
     const summary = page.locator('.test-explorer .result-summary', { hasText: /\d+\/\d+/ }).first();
     await summary.waitFor({ timeout: 120_000 });
-    await page.locator('.test-output-peek, .test-results-tree, .monaco-list-row', { hasText: 'wrong expected output' }).first().waitFor({ timeout });
+    await page
+      .locator('.test-output-peek, .test-results-tree, .monaco-list-row', { hasText: 'wrong expected output' })
+      .first()
+      .waitFor({ timeout });
     console.log(`  sandbox cases passed/total: ${(await summary.innerText()).replace(/\s+/g, ' ')}`);
     await shot(page, '07-testing');
 

@@ -41,7 +41,14 @@ export class DebugPluginsPanel extends PanelBase {
     const max = Config.for().traceEvents;
     const events = this.unsent.length > max ? this.unsent.slice(-max) : this.unsent;
     this.unsent = [];
-    this.post({ type: 'debugEvents', events, reset: false, logFile: this.current?.debugLogFile, pipeline: this.current?.pipeline, maxEvents: max });
+    this.post({
+      type: 'debugEvents',
+      events,
+      reset: false,
+      logFile: this.current?.debugLogFile,
+      pipeline: this.current?.pipeline,
+      maxEvents: max,
+    });
   }
 
   private snapshot(): void {
@@ -50,7 +57,9 @@ export class DebugPluginsPanel extends PanelBase {
       events: this.current?.events ?? [],
       reset: true,
       logFile: this.current?.debugLogFile,
-      pipeline: this.current ? `${this.current.pipeline}${this.current.debug ? '' : ' (run without --debug-plugins: no plugins.log)'}` : undefined,
+      pipeline: this.current
+        ? `${this.current.pipeline}${this.current.debug ? '' : ' (run without --debug-plugins: no plugins.log)'}`
+        : undefined,
       maxEvents: Config.for().traceEvents,
     });
   }

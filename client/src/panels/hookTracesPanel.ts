@@ -9,7 +9,17 @@ import type { RunState } from '../runs/runStore';
 import { PanelBase } from './panelBase';
 import type { FromWebview, PanelState, RunChoice } from '../../webview/protocol';
 
-const TIMELINE_TYPES = new Set(['run-start', 'run-end', 'step-start', 'step-end', 'hook-start', 'hook-end', 'plugin-load', 'limit', 'plugin-error']);
+const TIMELINE_TYPES = new Set([
+  'run-start',
+  'run-end',
+  'step-start',
+  'step-end',
+  'hook-start',
+  'hook-end',
+  'plugin-load',
+  'limit',
+  'plugin-error',
+]);
 const RECORDS_LISTED = 30;
 
 export class HookTracesPanel extends PanelBase {
@@ -65,7 +75,10 @@ export class HookTracesPanel extends PanelBase {
   private async records(): Promise<string[]> {
     const uris = await vscode.workspace.findFiles('**/.aether/runs/*.ndjson', '**/node_modules/**', 500);
     // Run ids start with a UTC timestamp: name order is time order.
-    return uris.map((u) => u.fsPath).sort((a, b) => path.basename(b).localeCompare(path.basename(a))).slice(0, RECORDS_LISTED);
+    return uris
+      .map((u) => u.fsPath)
+      .sort((a, b) => path.basename(b).localeCompare(path.basename(a)))
+      .slice(0, RECORDS_LISTED);
   }
 
   private async firstRecord(): Promise<string | undefined> {
@@ -79,11 +92,19 @@ export class HookTracesPanel extends PanelBase {
       const file = this.fileOf(run);
       if (!file) continue;
       seen.add(file);
-      runs.push({ file, label: `${run.pipeline} · ${run.phase} · ${new Date(run.startedAt).toLocaleTimeString()}`, live: run.phase === 'running' });
+      runs.push({
+        file,
+        label: `${run.pipeline} · ${run.phase} · ${new Date(run.startedAt).toLocaleTimeString()}`,
+        live: run.phase === 'running',
+      });
     }
     for (const file of await this.records()) {
       if (seen.has(file)) continue;
-      runs.push({ file, label: `${path.basename(file, '.ndjson')} · ${vscode.workspace.asRelativePath(path.dirname(path.dirname(path.dirname(file))))}`, live: false });
+      runs.push({
+        file,
+        label: `${path.basename(file, '.ndjson')} · ${vscode.workspace.asRelativePath(path.dirname(path.dirname(path.dirname(file))))}`,
+        live: false,
+      });
     }
     this.post({ type: 'runs', runs, selected: this.state.runFile });
   }

@@ -19,7 +19,9 @@ export class LoadOrderPanel extends PanelBase {
       clearTimeout(timer);
       timer = setTimeout(() => void this.refresh(), 500);
     };
-    this.disposables.push(watcher, watcher.onDidChange(later), watcher.onDidCreate(later), watcher.onDidDelete(later), { dispose: () => clearTimeout(timer) });
+    this.disposables.push(watcher, watcher.onDidChange(later), watcher.onDidCreate(later), watcher.onDidDelete(later), {
+      dispose: () => clearTimeout(timer),
+    });
   }
 
   protected onReady(): void {
@@ -36,7 +38,12 @@ export class LoadOrderPanel extends PanelBase {
       // The server may still be starting; one retry once it is up.
       await client?.start().catch(() => undefined);
       if (!this.ctx.serverRunning) {
-        this.post({ type: 'loadOrder', results: [], error: 'The AetherScript language server is not running. Run "AetherScript: Restart Language Server" and see the AetherScript log.' });
+        this.post({
+          type: 'loadOrder',
+          results: [],
+          error:
+            'The AetherScript language server is not running. Run "AetherScript: Restart Language Server" and see the AetherScript log.',
+        });
         return;
       }
     }

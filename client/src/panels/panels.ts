@@ -32,7 +32,12 @@ export class Panels implements vscode.Disposable {
     if (panel) panel.reveal();
     else {
       const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-      const webviewPanel = vscode.window.createWebviewPanel(viewTypeOf(kind), panelTitles[kind], { viewColumn: column, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
+      const webviewPanel = vscode.window.createWebviewPanel(
+        viewTypeOf(kind),
+        panelTitles[kind],
+        { viewColumn: column, preserveFocus: false },
+        { enableScripts: true, retainContextWhenHidden: false },
+      );
       panel = this.adopt(kind, webviewPanel, { kind });
     }
     if (panel instanceof HookTracesPanel && options?.runKey !== undefined) panel.select(options.runKey);

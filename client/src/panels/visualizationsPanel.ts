@@ -18,11 +18,7 @@ export class VisualizationsPanel extends PanelBase {
   private timer: NodeJS.Timeout | undefined;
   private lastSent = 0;
 
-  constructor(
-    panel: vscode.WebviewPanel,
-    ctx: Ctx,
-    state: PanelState,
-  ) {
+  constructor(panel: vscode.WebviewPanel, ctx: Ctx, state: PanelState) {
     super('visualizations', panel, ctx.extension.extensionUri, state);
     // Seed with the latest run, so a panel opened after the run still has its charts.
     const latest = ctx.store.latest;
@@ -79,7 +75,14 @@ export class VisualizationsPanel extends PanelBase {
 
   private snapshot(): void {
     this.unsent = [];
-    this.post({ type: 'metrics', points: [...this.charts.values()].flat().sort((a, b) => a.time - b.time), reset: true, maxPoints: this.maxPoints, dropped: this.dropped, pipeline: this.pipeline });
+    this.post({
+      type: 'metrics',
+      points: [...this.charts.values()].flat().sort((a, b) => a.time - b.time),
+      reset: true,
+      maxPoints: this.maxPoints,
+      dropped: this.dropped,
+      pipeline: this.pipeline,
+    });
   }
 
   protected onReady(): void {

@@ -10,7 +10,11 @@ export class PipelineCodeLens implements vscode.CodeLensProvider {
     const range = new vscode.Range(document.positionAt(match.index), document.positionAt(match.index + 5));
     return [
       new vscode.CodeLens(range, { title: '$(play) Run Pipeline', command: 'aether.runPipeline', arguments: [document.uri] }),
-      new vscode.CodeLens(range, { title: '$(debug-alt) Run with Debug Plugins', command: 'aether.runPipelineDebug', arguments: [document.uri] }),
+      new vscode.CodeLens(range, {
+        title: '$(debug-alt) Run with Debug Plugins',
+        command: 'aether.runPipelineDebug',
+        arguments: [document.uri],
+      }),
     ];
   }
 }

@@ -29,13 +29,20 @@ export class RunController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     // A run diagnostic describes the file as it was run; once edited, it may point at the wrong step.
-    this.disposables.push(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.diagnostics.delete(e.document.uri)));
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.diagnostics.delete(e.document.uri)),
+    );
   }
 
   /** Runs the pipeline; resolves when the run is over, whatever its outcome. */
   async run(request: RunRequest): Promise<RunState | undefined> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('AetherScript: running a pipeline executes plugin code, which is disabled in an untrusted workspace. Trust the workspace to run it.', 'Manage Workspace Trust').then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
+      void vscode.window
+        .showWarningMessage(
+          'AetherScript: running a pipeline executes plugin code, which is disabled in an untrusted workspace. Trust the workspace to run it.',
+          'Manage Workspace Trust',
+        )
+        .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === request.uri.toString());
@@ -45,7 +52,13 @@ export class RunController implements vscode.Disposable {
     const text = readFileSync(file, 'utf8');
     const parsed = parsePipeline(text, file);
     const controller = new AbortController();
-    const run = this.store.start(file, parsed.pipeline?.name ?? path.basename(file), request.debugPlugins, parsed.pipeline?.steps ?? [], controller);
+    const run = this.store.start(
+      file,
+      parsed.pipeline?.name ?? path.basename(file),
+      request.debugPlugins,
+      parsed.pipeline?.steps ?? [],
+      controller,
+    );
     this.diagnostics.delete(request.uri);
     this.log.info(`▶ run ${path.basename(file)}${request.debugPlugins ? ' with debug plugins' : ''}`);
     await vscode.commands.executeCommand('setContext', 'aether.running', true);
@@ -93,7 +106,9 @@ export class RunController implements vscode.Disposable {
       const phase = refusal ? 'failed' : result.status;
       this.store.finish(run, phase, { recordFile: result.recordFile, debugLogFile: result.debugLogFile, error });
       this.publishDiagnostics(request.uri, text, run, result.diagnostics);
-      this.log.info(`■ ${run.pipeline}: ${phase} in ${formatDuration(run.durationMs)}${result.recordFile ? ` (record ${result.recordFile})` : ''}`);
+      this.log.info(
+        `■ ${run.pipeline}: ${phase} in ${formatDuration(run.durationMs)}${result.recordFile ? ` (record ${result.recordFile})` : ''}`,
+      );
       if (phase === 'ok') void vscode.window.setStatusBarMessage(`$(pass) ${run.pipeline} succeeded`, 5000);
       else if (phase !== 'cancelled') this.reportFailure(run, error);
       return run;
@@ -121,10 +136,12 @@ export class RunController implements vscode.Disposable {
     if (Config.for(vscode.Uri.file(run.file)).revealOutput !== 'never') this.log.show(true);
     const failed = [...run.steps.values()].filter((s) => s.status === 'failed').map((s) => s.id);
     const what = failed.length ? `step${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed` : (error ?? run.phase);
-    void vscode.window.showErrorMessage(`AetherScript: ${run.pipeline} ${run.phase}: ${what}`, 'Show Log', 'Show Hook Traces').then((pick) => {
-      if (pick === 'Show Log') this.log.show();
-      if (pick === 'Show Hook Traces') void vscode.commands.executeCommand('aether.runs.showTraces', run.key);
-    });
+    void vscode.window
+      .showErrorMessage(`AetherScript: ${run.pipeline} ${run.phase}: ${what}`, 'Show Log', 'Show Hook Traces')
+      .then((pick) => {
+        if (pick === 'Show Log') this.log.show();
+        if (pick === 'Show Hook Traces') void vscode.commands.executeCommand('aether.runs.showTraces', run.key);
+      });
   }
 
   private publishDiagnostics(uri: vscode.Uri, text: string, run: RunState, invalid: AetherDiagnostic[]): void {
@@ -136,7 +153,11 @@ export class RunController implements vscode.Disposable {
       const source = parsed.pipeline?.steps.find((s) => s.id === step.id);
       const range = source?.idRange ?? source?.range;
       const at = range ? new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)) : new vscode.Range(0, 0, 0, 0);
-      const diagnostic = new vscode.Diagnostic(at, `step "${step.id}" failed${step.plugin ? ` in plugin ${step.plugin}` : ''}: ${step.error ?? 'no error message'}`, vscode.DiagnosticSeverity.Error);
+      const diagnostic = new vscode.Diagnostic(
+        at,
+        `step "${step.id}" failed${step.plugin ? ` in plugin ${step.plugin}` : ''}: ${step.error ?? 'no error message'}`,
+        vscode.DiagnosticSeverity.Error,
+      );
       diagnostic.source = 'aether run';
       diagnostic.code = 'run/step-failed';
       result.push(diagnostic);

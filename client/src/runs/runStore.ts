@@ -101,7 +101,13 @@ export class RunStore implements vscode.Disposable {
       }
       case 'step-end': {
         const step = run.steps.get(event.stepId) ?? { id: event.stepId, command: event.command, status: 'pending' as const };
-        Object.assign(step, { status: event.status, plugin: event.plugin, durationMs: event.durationMs, error: event.error, reason: event.reason });
+        Object.assign(step, {
+          status: event.status,
+          plugin: event.plugin,
+          durationMs: event.durationMs,
+          error: event.error,
+          reason: event.reason,
+        });
         run.steps.set(step.id, step);
         changed = true;
         break;
@@ -116,7 +122,11 @@ export class RunStore implements vscode.Disposable {
     if (changed) this.changed.fire(run);
   }
 
-  finish(run: RunState, phase: Exclude<RunPhase, 'running'>, details: { recordFile?: string; debugLogFile?: string; error?: string }): void {
+  finish(
+    run: RunState,
+    phase: Exclude<RunPhase, 'running'>,
+    details: { recordFile?: string; debugLogFile?: string; error?: string },
+  ): void {
     run.phase = phase;
     run.durationMs ??= Date.now() - run.startedAt;
     run.recordFile = details.recordFile ?? run.recordFile;
@@ -134,7 +144,8 @@ export class RunStore implements vscode.Disposable {
 
   private trim(): void {
     const kept = this.runsKept();
-    for (let i = this.runs.length - 1; i >= 0 && this.runs.length > kept; i--) if (this.runs[i]!.phase !== 'running') this.runs.splice(i, 1);
+    for (let i = this.runs.length - 1; i >= 0 && this.runs.length > kept; i--)
+      if (this.runs[i]!.phase !== 'running') this.runs.splice(i, 1);
   }
 
   dispose(): void {

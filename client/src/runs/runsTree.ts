@@ -58,7 +58,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       item.iconPath = runIcons[run.phase];
       item.description = `${run.phase} · ${run.phase === 'running' ? formatDuration(Date.now() - run.startedAt) : formatDuration(run.durationMs)} · ${new Date(run.startedAt).toLocaleTimeString()}`;
       item.tooltip = new vscode.MarkdownString(
-        [`**${run.pipeline}** — ${run.phase}`, `file: \`${path.basename(run.file)}\``, run.runId ? `run id: \`${run.runId}\`` : '', run.error ? `error: ${run.error}` : '']
+        [
+          `**${run.pipeline}** — ${run.phase}`,
+          `file: \`${path.basename(run.file)}\``,
+          run.runId ? `run id: \`${run.runId}\`` : '',
+          run.error ? `error: ${run.error}` : '',
+        ]
           .filter(Boolean)
           .join('\n\n'),
       );
@@ -70,7 +75,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     const item = new vscode.TreeItem(step.id, vscode.TreeItemCollapsibleState.None);
     item.id = `run-${run.key}-${step.id}`;
     item.iconPath = stepIcons[step.status];
-    item.description = [step.status, formatDuration(step.durationMs), step.plugin ? `${step.plugin}/${step.command.split('/').pop()}` : step.command].filter(Boolean).join(' · ');
+    item.description = [
+      step.status,
+      formatDuration(step.durationMs),
+      step.plugin ? `${step.plugin}/${step.command.split('/').pop()}` : step.command,
+    ]
+      .filter(Boolean)
+      .join(' · ');
     item.tooltip = step.error ?? step.reason ?? `${step.command}: ${step.status}`;
     item.contextValue = `step-${step.status}`;
     item.command = { command: 'aether.runs.revealStep', title: 'Reveal Step', arguments: [run.file, step.id] };

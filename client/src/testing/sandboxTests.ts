@@ -28,7 +28,9 @@ export class SandboxTests implements vscode.Disposable {
       watcher.onDidCreate((uri) => void this.loadFile(uri)),
       watcher.onDidChange((uri) => void this.loadFile(uri)),
       watcher.onDidDelete((uri) => this.removeFile(uri)),
-      vscode.workspace.onDidChangeTextDocument((e) => e.document.fileName.endsWith('.sandbox.yaml') && this.loadFile(e.document.uri, e.document.getText())),
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => e.document.fileName.endsWith('.sandbox.yaml') && this.loadFile(e.document.uri, e.document.getText()),
+      ),
     );
   }
 
@@ -133,13 +135,15 @@ export class SandboxTests implements vscode.Disposable {
             this.report(run, item, result);
           },
         });
-        for (const d of report.diagnostics) run.appendOutput(`${d.file ?? dir}${d.range ? `:${d.range.line}:${d.range.column}` : ''} ${d.message}\r\n`);
+        for (const d of report.diagnostics)
+          run.appendOutput(`${d.file ?? dir}${d.range ? `:${d.range.line}:${d.range.column}` : ''} ${d.message}\r\n`);
         for (const item of wanted.values()) {
           if (report.status === 'cancelled' || token.isCancellationRequested) run.skipped(item);
           else {
             const d = report.diagnostics[0];
             const message = new vscode.TestMessage(d ? d.message : `the sandbox did not run this case (${report.status})`);
-            if (d?.file && d.range) message.location = new vscode.Location(vscode.Uri.file(d.file), new vscode.Position(d.range.line - 1, d.range.column - 1));
+            if (d?.file && d.range)
+              message.location = new vscode.Location(vscode.Uri.file(d.file), new vscode.Position(d.range.line - 1, d.range.column - 1));
             run.errored(item, message);
           }
         }

@@ -1,3 +1,4 @@
+/* global describe, it */
 // Smoke tests in a real extension host: activation, the language id, diagnostics from the server,
 // the commands, and one real run of the example pipeline.
 const assert = require('node:assert/strict');
@@ -21,13 +22,19 @@ describe('AetherScript Studio', () => {
   it('activates and registers its commands', async () => {
     await ext().activate();
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['aether.runPipeline', 'aether.stopRun', 'aether.showLoadOrder', 'aether.testPlugin']) assert.ok(commands.includes(id), id);
+    for (const id of ['aether.runPipeline', 'aether.stopRun', 'aether.showLoadOrder', 'aether.testPlugin'])
+      assert.ok(commands.includes(id), id);
   });
 
   it('gives pipelines their own language id and server diagnostics', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(examples, 'broken', 'unknown-command.pipeline.yaml'));
     assert.equal(doc.languageId, 'aetherscript-pipeline');
-    const diagnostics = await until(() => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'aether' || String(d.code).includes('unknown-command')).length && vscode.languages.getDiagnostics(doc.uri), 'diagnostics');
+    const diagnostics = await until(
+      () =>
+        vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'aether' || String(d.code).includes('unknown-command'))
+          .length && vscode.languages.getDiagnostics(doc.uri),
+      'diagnostics',
+    );
     assert.ok(diagnostics.some((d) => d.range.start.line === 5));
   });
 

@@ -1,3 +1,4 @@
+/* global exports */
 // Mocha inside the VS Code extension host (loaded by @vscode/test-electron).
 const path = require('node:path');
 const Mocha = require('mocha');
