@@ -11,7 +11,7 @@ import { compilePlugin, PluginCompileError } from '../host/compile';
 import { discoverPlugins, validateMeta, checkEngine, resolveLoadOrder, buildCommandTable } from '../plugins';
 import type { AetherConfig } from '../config/workspace';
 import { readTrustSettings, type TrustSettings } from '../config/trustConfig';
-import { checkPluginTrust, type AttestationResult } from '../trust/attestation';
+import { applyTrustPolicy, checkPluginTrust, verifyPlugin, type AttestationResult } from '../trust/attestation';
 import { candidatesFromConfig } from './syncedPlugins';
 import { callLimitsOf, heapLimitOf } from './limits';
 
@@ -106,6 +106,26 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     candidates.map(async (candidate, index) => {
       const pluginId = index + 1;
       options.pluginNames?.set(pluginId, candidate.packageName ?? path.basename(candidate.dir));
+      // Under `require` no plugin code runs before its signature and files check out; the signed
+      // name and version are compared with the meta once the module has told them.
+      if (trust?.policy === 'require') {
+        const label = `${candidate.packageName ?? path.basename(candidate.dir)}${candidate.packageVersion ? `@${candidate.packageVersion}` : ''}`;
+        const early = await verifyPlugin(candidate.dir, undefined, trust.keys, label).catch((error: Error) => ({
+          status: 'malformed' as const,
+          message: error.message,
+        }));
+        if (early.status !== 'verified') {
+          const decision = applyTrustPolicy(early, 'require');
+          diagnostics.push({
+            code: 'plugin/attestation',
+            severity: 'error',
+            file: candidate.entry,
+            plugin: candidate.packageName ?? path.basename(candidate.dir),
+            message: `attestation ${early.status}: ${decision.message}`,
+          });
+          return;
+        }
+      }
       let bundleFile: string;
       try {
         bundleFile = (await compilePlugin(candidate.entry, cacheDir, options.apiModule)).bundleFile;

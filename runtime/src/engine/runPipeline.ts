@@ -161,8 +161,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const loadErrors = errorsIn(loaded.diagnostics);
     // Checked against the plugins that did load, even when others did not: the pipeline's own
     // mistakes are reported in the same pass as the plugins'.
+    const configBroken = loadErrors.some((d) => d.code.startsWith('config/'));
     const checkErrors =
-      loaded.faults.length === 0
+      loaded.faults.length === 0 && !configBroken
         ? errorsIn(checkPipelineAgainstPlugins(parsed, { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands }, RUNTIME_VERSION))
         : [];
     diagnostics.push(...checkErrors);

@@ -119,10 +119,16 @@ export async function signPlugin(
  */
 export async function verifyPlugin(
   pluginDir: string,
-  meta: PluginIdentity,
+  /**
+   * The plugin's own name and version, compared with the signed subject. `undefined` before the
+   * module is loaded: signature and files are checked, the subject is compared later.
+   */
+  meta: PluginIdentity | undefined,
   trustedKeys: readonly TrustedKey[],
+  /** How to name the plugin in messages while `meta` is unknown (e.g. its package name@version). */
+  label?: string,
 ): Promise<AttestationResult> {
-  const who = `Plugin ${subjectName(meta)} (${pluginDir})`;
+  let who = meta ? `Plugin ${subjectName(meta)} (${pluginDir})` : `Plugin ${label ?? path.basename(pluginDir)} (${pluginDir})`;
   const file = path.join(pluginDir, ATTESTATION_FILE);
 
   let text: string;
@@ -195,7 +201,9 @@ export async function verifyPlugin(
     return malformed((error as Error).message, signer);
   }
   const subject = statement.subject[0];
-  if (subject.name !== subjectName(meta)) {
+  // Before the module is loaded, the signed subject is the best name there is.
+  if (!meta) who = `Plugin ${subject.name} (${pluginDir})`;
+  if (meta && subject.name !== subjectName(meta)) {
     return {
       status: 'subject-mismatch',
       keyid: signer,

@@ -15,18 +15,22 @@ const plugin = (name: string, version = '1.0.0') => pluginModule({ name, version
 
 const PIPELINE = ['name: trust', 'steps:', '  - id: good', '    run: good', ''].join('\n');
 
-/** Each failing plugin, the status it must get and what its message must say. */
+/**
+ * Each failing plugin, the status it must get and what its message must say. Under `require` no plugin
+ * code runs before its signature checks out, so a plugin without a signed subject or a package.json is
+ * named by its folder (its version is not known yet).
+ */
 const BAD: Array<{ name: string; status: string; message: RegExp }> = [
-  { name: 'bad-unsigned', status: 'unsigned', message: /bad-unsigned@1\.0\.0 .* is unsigned: it has no aetherscript\.attestation\.json/ },
+  { name: 'bad-unsigned', status: 'unsigned', message: /bad-unsigned(?:@1\.0\.0)? .* is unsigned: it has no aetherscript\.attestation\.json/ },
   {
     name: 'bad-unknown-key',
     status: 'unknown-key',
-    message: /bad-unknown-key@1\.0\.0 .* is signed by key [0-9a-f]{64}, which is not in aether\.trust\.keys/,
+    message: /bad-unknown-key(?:@1\.0\.0)? .* is signed by key [0-9a-f]{64}, which is not in aether\.trust\.keys/,
   },
   {
     name: 'bad-signature',
     status: 'bad-signature',
-    message: /bad-signature@1\.0\.0 .* has a signature that does not match for trusted key/,
+    message: /bad-signature(?:@1\.0\.0)? .* has a signature that does not match for trusted key/,
   },
   { name: 'bad-changed', status: 'modified', message: /bad-changed@1\.0\.0 .* was modified after signing: changed index\.ts\./ },
   { name: 'bad-added', status: 'modified', message: /bad-added@1\.0\.0 .* was modified after signing: added extra\.js\./ },
@@ -34,12 +38,12 @@ const BAD: Array<{ name: string; status: string; message: RegExp }> = [
   {
     name: 'bad-malformed',
     status: 'malformed',
-    message: /bad-malformed@1\.0\.0 .* has a malformed aetherscript\.attestation\.json: not JSON/,
+    message: /bad-malformed(?:@1\.0\.0)? .* has a malformed aetherscript\.attestation\.json: not JSON/,
   },
   {
     name: 'bad-mismatch',
     status: 'subject-mismatch',
-    message: /bad-mismatch@1\.1\.0 .* carries an attestation for bad-mismatch@1\.0\.0, not for bad-mismatch@1\.1\.0/,
+    message: /bad-mismatch@1\.0\.0 .* carries an attestation for bad-mismatch@1\.1\.0, not for bad-mismatch@1\.0\.0/,
   },
 ];
 
@@ -99,7 +103,9 @@ describe('attestation through the CLI (spec section 7)', () => {
     await sign('bad-unknown-key', 'stranger');
     for (const { name } of BAD) {
       if (name === 'bad-unsigned' || name === 'bad-unknown-key') continue;
-      await signPlugin(template.path('plugins', name), path.join(keysDir, 'author', 'aether-signing.key'), { name, version: '1.0.0' });
+      // bad-mismatch: its files are exactly what was signed, but under another version.
+      const version = name === 'bad-mismatch' ? '1.1.0' : '1.0.0';
+      await signPlugin(template.path('plugins', name), path.join(keysDir, 'author', 'aether-signing.key'), { name, version });
     }
     const envelope = JSON.parse(await template.read(`plugins/good/${ATTESTATION}`)) as {
       payloadType: string;
@@ -113,7 +119,6 @@ describe('attestation through the CLI (spec section 7)', () => {
     await template.write('plugins/bad-added/extra.js', 'export const extra = 1;\n');
     await template.remove('plugins/bad-removed/helper.js');
     await template.write(`plugins/bad-malformed/${ATTESTATION}`, '{ "payloadType": "application/vnd.in-toto+json", ');
-    await template.write('plugins/bad-mismatch/index.ts', plugin('bad-mismatch', '1.1.0'));
     // A different payload under the original signature.
     const forged = JSON.parse(await template.read(`plugins/bad-signature/${ATTESTATION}`)) as { payload: string };
     const statement = JSON.parse(Buffer.from(forged.payload, 'base64').toString('utf8')) as { predicate: { files: unknown[] } };
