@@ -25,6 +25,7 @@ import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
 import type { ValidationOptions } from './pipelineDiagnostics';
 import { analysePipeline, type PipelineDocument } from './pipelineDocument';
+import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from './text';
 import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
 import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from './workspaceIndex';
@@ -34,6 +35,8 @@ export interface LanguageServiceOptions {
   getIndex(uri: string): WorkspaceIndex | undefined;
   /** Every folder's index, for requests not tied to a document. */
   getIndexes?(): WorkspaceIndex[];
+  /** Re-validate only the edited step where possible (default true; false always re-parses, for tests). */
+  incremental?: boolean;
 }
 
 /** Per-document settings (pulled from the client per document by the server). */
@@ -80,23 +83,35 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
-  const cache = new Map<string, { key: string; doc: PipelineDocument }>();
+  const cache = new Map<string, { key: string; version: number; doc: PipelineDocument; incremental?: IncrementalState }>();
   const fallback = emptyIndex();
   // Settings are pulled per document; remembered only so that features agree with the last validation.
   const lastSettings = new Map<string, LanguageSettings>();
 
   const indexFor = (uri: string): WorkspaceIndex => options.getIndex(uri) ?? fallback;
 
-  /** The analysed pipeline for this document version and index version, computed once. */
+  /**
+   * The analysed pipeline for this document version and index version, computed once. A new version
+   * under the same index and settings is first tried incrementally (only the edited step re-parsed);
+   * anything else, or an edit the incremental path cannot vouch for, re-parses the whole text.
+   */
   const analysed = (document: TextDocument, settings?: LanguageSettings): PipelineDocument => {
     if (settings) lastSettings.set(document.uri, settings);
     const effective = settings ?? lastSettings.get(document.uri) ?? {};
     const index = indexFor(document.uri);
-    const key = `${document.version}|${index.root}|${index.version}|${JSON.stringify(effective)}`;
+    const key = `${index.root}|${index.version}|${JSON.stringify(effective)}`;
     const cached = cache.get(document.uri);
-    if (cached && cached.key === key) return cached.doc;
-    const doc = analysePipeline(document.getText(), document.uri, uriToPath(document.uri), document.version, index, effective);
-    cache.set(document.uri, { key, doc });
+    if (cached && cached.key === key && cached.version === document.version) return cached.doc;
+    const text = document.getText();
+    if (cached && cached.key === key && cached.incremental && options.incremental !== false) {
+      const next = updateIncrementally(cached.doc, cached.incremental, text, document.version, index, effective);
+      if (next) {
+        cache.set(document.uri, { key, version: document.version, doc: next.doc, incremental: next.state });
+        return next.doc;
+      }
+    }
+    const doc = analysePipeline(text, document.uri, uriToPath(document.uri), document.version, index, effective);
+    cache.set(document.uri, { key, version: document.version, doc, incremental: incrementalState(doc) });
     return doc;
   };
 

@@ -36,6 +36,8 @@ export interface PipelineValidation {
   parsed: ParsedPipeline;
   steps: StepInfo[];
   diagnostics: AetherDiagnostic[];
+  /** Before `# aether-ignore:` and severity overrides (what incremental validation recombines). */
+  raw: AetherDiagnostic[];
 }
 
 /** Validates a pipeline file's text against the workspace `index`; what the CLI and the editor show. */
@@ -59,7 +61,7 @@ export function validatePipeline(parsed: ParsedPipeline, index: WorkspaceIndex, 
   checker.checkRuntimeRange();
   const used = checker.checkSteps(steps);
   checker.checkPluginBlocks(used);
-  return { parsed, steps, diagnostics: finish(parsed.text, diagnostics, options) };
+  return { parsed, steps, diagnostics: finish(parsed.text, diagnostics, options), raw: diagnostics };
 }
 
 class PluginChecks {
@@ -364,7 +366,7 @@ function problemMessage(problem: SchemaProblem, label: string, schema: JsonSchem
 }
 
 /** Applies `# aether-ignore:` comments and severity overrides, and sorts by position. */
-function finish(text: string, diagnostics: AetherDiagnostic[], options: ValidationOptions): AetherDiagnostic[] {
+export function finish(text: string, diagnostics: AetherDiagnostic[], options: ValidationOptions): AetherDiagnostic[] {
   const ignored = ignoreComments(text);
   const out: AetherDiagnostic[] = [];
   for (const diagnostic of diagnostics) {

@@ -13,7 +13,19 @@ export class LineIndex {
   /** Offset of the first character of each line. */
   readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
+  /** From line starts already computed for `text` (which must have no lone `\r`). */
+  static fromLineStarts(text: string, lineStarts: number[]): LineIndex {
+    return new LineIndex(text, lineStarts);
+  }
+
+  constructor(
+    readonly text: string,
+    known?: number[],
+  ) {
+    if (known) {
+      this.lineStarts = known;
+      return;
+    }
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);

@@ -1,0 +1,314 @@
+// Incremental re-validation of a pipeline after an edit inside one step (issue 5, performance): a
+// 30,000-line file must not be re-parsed per keystroke. The document is split by indentation into
+// its top-level sections and the step items under `steps:`; an edit that stays inside one step item
+// re-parses only that item (with every top-level section around it, so schema and plugin checks see
+// the same pipeline), re-validates it with the same functions as a full parse, and recombines the
+// cross-step checks (ids, needs, expressions) from what the last analysis knew of the other steps.
+// Whenever that could differ from a full parse (the step's id, needs or command changed, anchors or
+// aliases, YAML errors, messages that quote line numbers…), it returns undefined and the caller
+// re-parses the whole file; a property test asserts both give the same diagnostics.
+import { isAlias, isDocument, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type YAMLSeq } from 'yaml';
+import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
+import { parsePipeline } from '../../../runtime/src/pipeline';
+import { checkExpressions } from '../../../runtime/src/pipeline/expressionChecks';
+import { buildStepGraph, type StepGraph } from '../../../runtime/src/pipeline/graph';
+import { findPair, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
+import { finish, validatePipeline, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
+import type { PipelineDocument } from './pipelineDocument';
+import { LineIndex } from './text';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+/** Where the step items are: the start of each item's first line, and the end of the `steps:` section. */
+export interface StepLayout {
+  /** Offset of the first item's line (everything before it is the header, `steps:` included). */
+  itemsStart: number;
+  /** Offset just after the section (the start of the next top-level key, or the end of the text). */
+  stepsEnd: number;
+  /** Column of the items' `-`. */
+  indent: number;
+  /** Start offset of each item's first line, in file order. */
+  items: number[];
+}
+
+/** What the incremental path keeps next to an analysed document. */
+export interface IncrementalState {
+  layout: StepLayout;
+  graph: StepGraph;
+}
+
+/** Checks whose result for a step depends on other steps: recombined, never taken from the one-step parse. */
+const CROSS_STEP = new Set(['pipeline/unknown-need', 'pipeline/need-cycle', 'pipeline/duplicate-step-id']);
+/** Messages that quote another line: the one-step parse cannot know it. */
+const QUOTES_LINES = new Set(['pipeline/duplicate-step-id', 'yaml/duplicate-key']);
+
+const isCrossStep = (d: AetherDiagnostic): boolean =>
+  CROSS_STEP.has(d.code) ||
+  d.code.startsWith('expression/') ||
+  (d.code === 'pipeline/plugin-config' && d.message.includes('needs a config block'));
+
+/** The incremental state of a freshly analysed document, or undefined when it has no fast path. */
+export function incrementalState(doc: PipelineDocument): IncrementalState | undefined {
+  const { document, text } = doc.parsed;
+  if (document.errors.length > 0 || document.warnings.length > 0 || text.includes('\r')) return undefined;
+  if (doc.raw.some((d) => QUOTES_LINES.has(d.code))) return undefined;
+  if (hasAnchors(document)) return undefined;
+  const layout = layoutOf(text);
+  const seq = stepsSeq(document);
+  if (!layout || !seq || seq.items.length !== layout.items.length || doc.steps.length !== seq.items.length) return undefined;
+  for (let i = 0; i < seq.items.length; i++) {
+    const node = seq.items[i] as Node | undefined;
+    const start = node?.range?.[0];
+    const end = layout.items[i + 1] ?? layout.stepsEnd;
+    if (!isMap(node) || start === undefined || start < (layout.items[i] ?? 0) || start >= end) return undefined;
+    if (doc.steps[i]?.step.node !== node) return undefined;
+  }
+  return { layout, graph: graphOf(doc.steps) };
+}
+
+/** The document after `newText` replaced its text, or undefined when only a full parse can tell. */
+export function updateIncrementally(
+  doc: PipelineDocument,
+  state: IncrementalState,
+  newText: string,
+  version: number,
+  index: WorkspaceIndex,
+  options: ValidationOptions,
+): { doc: PipelineDocument; state: IncrementalState } | undefined {
+  const oldText = doc.parsed.text;
+  const { layout } = state;
+  // The edit, as one span: the texts' common prefix and suffix are what did not change.
+  const max = Math.min(oldText.length, newText.length);
+  let p = 0;
+  while (p < max && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < max - p && oldText.charCodeAt(oldText.length - 1 - q) === newText.charCodeAt(newText.length - 1 - q)) q++;
+  const oldEnd = oldText.length - q;
+  const delta = newText.length - oldText.length;
+  if (p === oldText.length && delta === 0) return undefined;
+
+  const k = itemAt(layout, p);
+  if (k === undefined) return undefined;
+  const itemStart = layout.items[k]!;
+  const itemEnd = layout.items[k + 1] ?? layout.stepsEnd;
+  // Inside the item, after its `- ` and before its final line break.
+  if (p < itemStart + layout.indent + 2 || oldEnd > itemEnd - 1) return undefined;
+  const chunk = newText.slice(itemStart, itemEnd + delta);
+  if (!isOneItem(chunk, layout.indent) || newText.includes('\r')) return undefined;
+
+  const header = newText.slice(0, layout.itemsStart);
+  const mini = header + chunk + newText.slice(layout.stepsEnd + delta);
+  const parsed = parsePipeline(mini, doc.file);
+  if (parsed.document.errors.length > 0 || parsed.document.warnings.length > 0 || hasAnchors(parsed.document)) return undefined;
+  const seq = stepsSeq(parsed.document);
+  const node = seq?.items[0];
+  if (!seq || seq.items.length !== 1 || !isMap(node)) return undefined;
+  const validation = validatePipeline(parsed, index, options);
+  const info = validation.steps[0];
+  const old = doc.steps[k];
+  // What other steps see of this one must not have changed.
+  if (!info || !old || info.step.id === undefined || info.step.id !== old.step.id || info.run !== old.run) return undefined;
+  if (info.step.needs.map((n) => n.id).join('\n') !== old.step.needs.map((n) => n.id).join('\n')) return undefined;
+  if (validation.raw.some((d) => QUOTES_LINES.has(d.code))) return undefined;
+
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = newText.indexOf('\n'); i >= 0; i = newText.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const positions: PositionSource = { text: newText, lineCounter };
+  const chunkStartInMini = header.length;
+  const chunkEndInMini = header.length + chunk.length;
+  const toReal = (offset: number): number => offset - chunkStartInMini + itemStart;
+
+  const combined: AetherDiagnostic[] = [];
+  // The other steps' and the sections' diagnostics, and this step's cross-step ones, moved by the edit.
+  for (const d of doc.raw) {
+    const start = d.range?.start ?? 0;
+    const end = d.range?.end ?? start;
+    const inItem = start >= itemStart && start < itemEnd;
+    if (inItem && !isCrossStep(d)) continue;
+    if (inItem && d.code.startsWith('expression/')) continue; // recomputed below
+    if (start < oldEnd && end > p) return undefined; // the edit touched it
+    if (start >= oldEnd) combined.push({ ...d, range: rangeOf(positions, start + delta, end + delta) });
+    else if (end > p) return undefined;
+    else combined.push(d);
+  }
+  // This step's own diagnostics from the one-step parse.
+  for (const d of validation.raw) {
+    const start = d.range?.start ?? 0;
+    if (start < chunkStartInMini || start >= chunkEndInMini || isCrossStep(d)) continue;
+    combined.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
+  }
+  // Its expressions, against the whole pipeline's step graph.
+  const context = { text: mini, lineCounter: parsed.lineCounter, document: parsed.document, file: doc.file };
+  const step = { ...info.step, index: k };
+  for (const d of checkExpressions(context, [step], state.graph, declaredEnv(parsed.document))) {
+    const start = d.range?.start ?? 0;
+    combined.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
+  }
+
+  // The cached tree, updated in place: later nodes move by the edit, the step's node is the new one.
+  shiftNodes(doc.parsed.document, itemEnd, delta);
+  shiftNodes(node, 0, itemStart - chunkStartInMini, true);
+  const realSeq = stepsSeq(doc.parsed.document)!;
+  realSeq.items[k] = node;
+  info.step.index = k;
+  const steps: StepInfo[] = doc.steps.slice();
+  steps[k] = info;
+
+  const raw = combined.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0));
+  const updated: PipelineDocument = {
+    ...doc,
+    version,
+    parsed: { ...doc.parsed, text: newText, lineCounter, diagnostics: [], pipeline: undefined },
+    steps,
+    raw,
+    diagnostics: finish(newText, raw, options),
+    lines: LineIndex.fromLineStarts(newText, lineCounter.lineStarts),
+  };
+  const items = layout.items.map((start, i) => (i > k ? start + delta : start));
+  return { doc: updated, state: { layout: { ...layout, items, stepsEnd: layout.stepsEnd + delta }, graph: state.graph } };
+}
+
+/** The step graph `checkSteps` builds: first step of each id, needs that name other known steps. */
+function graphOf(steps: StepInfo[]): StepGraph {
+  const firstById = new Map<string, StepInfo['step']>();
+  for (const { step } of steps) if (step.id !== undefined && !firstById.has(step.id)) firstById.set(step.id, step);
+  return buildStepGraph(
+    [...firstById.values()].map((step) => ({
+      id: step.id ?? '',
+      needs: step.needs.map((need) => need.id).filter((id) => id !== step.id && firstById.has(id)),
+    })),
+  );
+}
+
+function declaredEnv(document: Document): Set<string> {
+  const env = findPair(document.contents, 'env')?.value;
+  const names = new Set<string>();
+  if (isMap(env)) for (const pair of env.items) if (isScalar(pair.key)) names.add(String(pair.key.value));
+  return names;
+}
+
+function stepsSeq(document: Document): YAMLSeq | undefined {
+  const node = findPair(document.contents, 'steps')?.value;
+  return isSeq(node) ? node : undefined;
+}
+
+function hasAnchors(root: Document | Node): boolean {
+  const walk = (node: unknown): boolean => {
+    if (!node || typeof node !== 'object') return false;
+    if (isAlias(node)) return true;
+    if ((isMap(node) || isSeq(node) || isScalar(node)) && node.anchor) return true;
+    if (isMap(node)) {
+      for (const pair of node.items) if (walk(pair.key) || walk(pair.value)) return true;
+    } else if (isSeq(node)) for (const item of node.items) if (walk(item)) return true;
+    return false;
+  };
+  return isDocument(root) ? walk(root.contents) : walk(root);
+}
+
+/** Adds `delta` to every offset at or after `from` in the tree (all of them with `all`); a plain walk, no visitor paths. */
+function shiftNodes(root: Document | Node, from: number, delta: number, all = false): void {
+  if (delta === 0) return;
+  const shiftRange = (range: number[] | null | undefined): void => {
+    if (!range) return;
+    for (let i = 0; i < range.length; i++) if (all || (range[i] ?? 0) >= from) range[i] = (range[i] ?? 0) + delta;
+  };
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Node;
+    // Nothing after the edit lives inside a node that ends before it.
+    if (!all && n.range && (n.range[2] ?? 0) < from) return;
+    shiftRange(n.range);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) walk(item);
+  };
+  if (isDocument(root)) {
+    shiftRange(root.range);
+    walk(root.contents);
+  } else walk(root);
+}
+
+/** The item holding `offset`, by binary search over the item starts. */
+function itemAt(layout: StepLayout, offset: number): number | undefined {
+  if (offset < layout.itemsStart || offset >= layout.stepsEnd) return undefined;
+  let low = 0;
+  let high = layout.items.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((layout.items[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return layout.items.length > 0 ? low : undefined;
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** Blank or only a comment: belongs to whatever surrounds it. */
+function isTrivia(line: string, indent: number): boolean {
+  return indent === line.length || line.charCodeAt(indent) === 35; /* # */
+}
+
+function isItemLine(line: string, indent: number): boolean {
+  return (
+    indentOf(line) === indent &&
+    line.charCodeAt(indent) === 45 /* - */ &&
+    (line.length === indent + 1 || line.charCodeAt(indent + 1) === 32)
+  );
+}
+
+/** Whether `chunk` is one whole step item: its first line the item's `- `, every other line deeper (or trivia), a final line break. */
+function isOneItem(chunk: string, indent: number): boolean {
+  if (!chunk.endsWith('\n')) return false;
+  const lines = chunk.slice(0, -1).split('\n');
+  if (!isItemLine(lines[0] ?? '', indent)) return false;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const n = indentOf(line);
+    if (!isTrivia(line, n) && n <= indent) return false;
+    if (line.includes('\t') && n < line.length && line.charCodeAt(n) === 9) return false;
+  }
+  return true;
+}
+
+/** Splits the text by indentation: the `steps:` section of the root mapping and its items (undefined when unusual). */
+export function layoutOf(text: string): StepLayout | undefined {
+  const match = /^steps:[ ]*(?:#.*)?$/m.exec(text);
+  if (!match) return undefined;
+  let offset = match.index + match[0].length + 1;
+  if (offset > text.length) return undefined;
+  const items: number[] = [];
+  let indent = -1;
+  let itemsStart = -1;
+  let stepsEnd = text.length;
+  while (offset < text.length) {
+    const nl = text.indexOf('\n', offset);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const line = text.slice(offset, lineEnd);
+    const n = indentOf(line);
+    if (!isTrivia(line, n)) {
+      if (n === 0) {
+        stepsEnd = offset;
+        break;
+      }
+      if (indent < 0) {
+        if (!isItemLine(line, n)) return undefined;
+        indent = n;
+        itemsStart = offset;
+      }
+      if (isItemLine(line, indent)) items.push(offset);
+      else if (n <= indent) return undefined;
+    }
+    if (nl < 0) break;
+    offset = nl + 1;
+  }
+  if (items.length === 0 || indent < 1) return undefined;
+  // Trivia after the last item, before the next section, belongs to the last item; so do blank lines at the end.
+  return { itemsStart, stepsEnd, indent, items };
+}
