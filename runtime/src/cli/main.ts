@@ -100,7 +100,20 @@ function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that goes away (`aether run --json | head -1`) must not kill a run half-way: the run goes on,
+ * its record gets every event up to `run-end`, and output to the closed pipe is dropped.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

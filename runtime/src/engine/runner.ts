@@ -155,7 +155,9 @@ export class PipelineRunner {
     // pre-execute: each handler sees what the earlier ones changed; a skip ends the chain.
     let skip: { reason: string; plugin: string } | undefined;
     let inputError: string | undefined;
-    const preFailure = await this.runHooks('pre-execute', step, { step: { id: step.id, command: binding.command, input }, command: binding.command, input }, (hookPlugin, value) => {
+    // One context for the whole chain, updated as handlers change it: each sees the earlier changes.
+    const preContext: Partial<ContextSnapshot> = { step: { id: step.id, command: binding.command, input }, command: binding.command, input };
+    const preFailure = await this.runHooks('pre-execute', step, preContext, (hookPlugin, value) => {
       const result = value as { input?: JsonValue; skip?: unknown } | undefined;
       if (!result || typeof result !== 'object') return;
       if (typeof result.skip === 'string') {
@@ -169,6 +171,8 @@ export class PipelineRunner {
           return false;
         }
         input = result.input;
+        preContext.input = input;
+        preContext.step = { id: step.id, command: binding.command, input };
       }
     });
     if (skip) {
@@ -197,9 +201,13 @@ export class PipelineRunner {
     if (outcome.status === 'ok') {
       const stepInfo = { id: step.id, command: binding.command, input };
       let output = outcome.output;
-      const postFailure = await this.runHooks('post-execute', step, { step: stepInfo, command: binding.command, input, output }, (_plugin, value) => {
+      const postContext: Partial<ContextSnapshot> = { step: stepInfo, command: binding.command, input, output };
+      const postFailure = await this.runHooks('post-execute', step, postContext, (_plugin, value) => {
         const result = value as { output?: JsonValue } | undefined;
-        if (result && typeof result === 'object' && 'output' in result && result.output !== undefined) output = result.output;
+        if (result && typeof result === 'object' && 'output' in result && result.output !== undefined) {
+          output = result.output;
+          postContext.output = output;
+        }
       });
       outcome = postFailure ? { status: 'failed', output, error: postFailure } : { status: 'ok', output };
     }

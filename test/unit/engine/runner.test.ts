@@ -143,7 +143,6 @@ test('hooks run in load order for all five events', async () => {
 
 test(
   'pre-execute: each handler sees the input the earlier ones set (spec section 1)',
-  { todo: 'runner.ts runStep builds the pre-execute snapshot once; later handlers get the original input' },
   async () => {
     const { events, calls } = await run('name: p\nsteps:\n  - id: a\n    run: greet\n    with: { name: original }\n', [
       tools,
@@ -160,7 +159,6 @@ test(
 
 test(
   'post-execute: each handler sees the output the earlier ones set (spec section 1)',
-  { todo: 'runner.ts runStep builds the post-execute snapshot once; a later handler overwrites the earlier replacement' },
   async () => {
     const add = (key: string) => (event: HookEvent, ctx: ContextSnapshot) =>
       event === 'post-execute' ? { output: { ...(ctx.output as object), [key]: true } } : undefined;

@@ -46,7 +46,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
       for (const diagnostic of errors.length > 0 ? errors : result.diagnostics) process.stderr.write(`  ${formatDiagnostic(diagnostic, errColors)}\n`);
       if (errors.length === 0 && result.error) process.stderr.write(`  ${result.error}\n`);
     } else if (!options.json && result.recordFile) {
-      out.write(colors.dim(`  run record: ${path.relative(process.cwd(), result.recordFile)}\n`));
+      out.write(`${colors.dim(`  run record: ${path.relative(process.cwd(), result.recordFile)}`)}\n`);
     }
     return result.exitCode;
   } finally {
