@@ -37,7 +37,10 @@ export class DebugPluginsPanel extends PanelBase {
 
   private flush(): void {
     this.timer = undefined;
-    if (!this.panel.visible) return; // a snapshot follows when shown
+    if (!this.panel.visible) {
+      this.unsent = []; // a snapshot follows when shown
+      return;
+    }
     const max = Config.for().traceEvents;
     const events = this.unsent.length > max ? this.unsent.slice(-max) : this.unsent;
     this.unsent = [];

@@ -151,7 +151,10 @@ export class HookTracesPanel extends PanelBase {
     this.pending.push(event);
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
-      if (!this.panel.visible) return; // resent in full when shown
+      if (!this.panel.visible) {
+        this.pending = []; // resent in full when shown
+        return;
+      }
       this.post({ type: 'traceEvents', file, events: this.pending, reset: false });
       this.pending = [];
     }, 100);

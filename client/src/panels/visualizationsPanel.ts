@@ -36,6 +36,8 @@ export class VisualizationsPanel extends PanelBase {
           this.snapshot();
         } else if (event.type === 'metric') {
           this.keep(event);
+          // Hidden: only the bounded per-chart buffers grow; a snapshot follows when shown.
+          if (!this.panel.visible) return;
           this.unsent.push(event);
           this.schedule();
         }
