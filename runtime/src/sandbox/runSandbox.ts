@@ -14,6 +14,7 @@ import { validateMeta, checkEngine, commandsOf } from '../plugins';
 import { callLimitsOf } from '../engine/limits';
 import { validateAgainst } from '../engine/schemaValidator';
 import { defaultBundles, type RuntimeBundles } from '../engine/runtimePaths';
+import { tmpdir } from 'node:os';
 import { findWorkspaceRoot } from '../config/workspace';
 import { didYouMean } from '../pipeline/suggestions';
 import { RUNTIME_VERSION } from '../version';
@@ -325,7 +326,9 @@ async function preparePlugin(
   }
   let bundleFile: string;
   try {
-    bundleFile = (await compilePlugin(entry, path.join(workspaceRoot, '.aether', 'cache', 'plugins'), bundles.apiModule)).bundleFile;
+    // The compile cache goes to the temp folder, never into the plugin's own folder: files written
+    // there would count as changes to a signed plugin. Bundles are content-addressed, so sharing is safe.
+    bundleFile = (await compilePlugin(entry, path.join(tmpdir(), 'aetherscript', 'plugin-cache'), bundles.apiModule)).bundleFile;
   } catch (error) {
     if (error instanceof PluginCompileError && error.diagnostics.length > 0) return { diagnostics: error.diagnostics };
     return at('plugin/compile-error', (error as Error).message);
