@@ -22,7 +22,8 @@ async function palette(page: Page, title: string): Promise<void> {
 }
 
 async function quickOpen(page: Page, file: string): Promise<void> {
-  await page.keyboard.press('Control+P');
+  // F1 then a query without '>' is Quick Open; unlike Ctrl+P, webviews always forward F1 to the workbench.
+  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(file);
@@ -150,7 +151,8 @@ async function main(): Promise<void> {
     await palette(page, 'AetherScript: Run Pipeline');
     await palette(page, 'AetherScript: Focus on Runs View');
     await page.locator('.monaco-list-row', { hasText: 'deploy-window' }).filter({ hasText: 'running' }).first().waitFor({ timeout });
-    await palette(page, 'AetherScript: Stop Run');
+    // While a run is live, the status bar item is its Stop button.
+    await page.locator('.statusbar-item', { hasText: 'long-demo' }).first().click();
     await page.locator('.monaco-list-row', { hasText: 'long-demo' }).filter({ hasText: 'cancelled' }).first().waitFor({ timeout });
     await shot(page, '08-stopped-run');
 
