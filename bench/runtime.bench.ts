@@ -50,14 +50,24 @@ export async function runtimeBench(bundles: RuntimeBundles): Promise<string[]> {
     samples.push((performance.now() - started) / 1000);
   }
   const barePerStepMs = median(samples);
-  lines.push(report('step, 10 plugins hooked (per step)', fmtUs(runtimePerStepMs * 1000), fmtUs(barePerStepMs * 1000), runtimePerStepMs / barePerStepMs));
-  lines.push(`${'  runtime overhead per step (total − plugin work)'.padEnd(44)} ${fmtUs((runtimePerStepMs - barePerStepMs) * 1000).padStart(12)}   (21 calls across the isolation boundary per step)`);
+  lines.push(
+    report(
+      'step, 10 plugins hooked (per step)',
+      fmtUs(runtimePerStepMs * 1000),
+      fmtUs(barePerStepMs * 1000),
+      runtimePerStepMs / barePerStepMs,
+    ),
+  );
+  lines.push(
+    `${'  runtime overhead per step (total − plugin work)'.padEnd(44)} ${fmtUs((runtimePerStepMs - barePerStepMs) * 1000).padStart(12)}   (21 calls across the isolation boundary per step)`,
+  );
 
   // Load time for 50 plugins: discovery, compile, isolated load, validation, order, instances.
   const many: Record<string, string> = {};
   for (let i = 0; i < 50; i++) {
     const deps = i > 0 && i % 5 === 0 ? `dependencies: { 'q${String(i - 1).padStart(2, '0')}': '^1.0.0' }, ` : '';
-    many[`plugins/q${i}/index.mjs`] = `export default class Q${i} { static meta = { name: 'q${String(i).padStart(2, '0')}', version: '1.0.0', ${deps}commands: { 'cmd-${i}': {} } }; async execute() { return ${i}; } }`;
+    many[`plugins/q${i}/index.mjs`] =
+      `export default class Q${i} { static meta = { name: 'q${String(i).padStart(2, '0')}', version: '1.0.0', ${deps}commands: { 'cmd-${i}': {} } }; async execute() { return ${i}; } }`;
   }
   const manyRoot = scratchWorkspace('load50', many);
   await inspectWorkspacePlugins({ workspaceRoot: manyRoot, bundles }); // fills the compile cache once
@@ -78,6 +88,13 @@ export async function runtimeBench(bundles: RuntimeBundles): Promise<string[]> {
     }
     bareLoad.push(performance.now() - started);
   }
-  lines.push(report('load 50 plugins (isolated, cache warm)', fmtMs(median(loadSamples)), fmtMs(median(bareLoad)), median(loadSamples) / median(bareLoad)));
+  lines.push(
+    report(
+      'load 50 plugins (isolated, cache warm)',
+      fmtMs(median(loadSamples)),
+      fmtMs(median(bareLoad)),
+      median(loadSamples) / median(bareLoad),
+    ),
+  );
   return lines;
 }

@@ -27,7 +27,15 @@ const tiers = [
   { name: 'unit', cmd: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles(path.join(root, 'test/unit'))] },
   {
     name: 'integration',
-    cmd: ['node', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFiles(path.join(root, 'test/integration'))],
+    cmd: [
+      'node',
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      ...testFiles(path.join(root, 'test/integration')),
+    ],
   },
 ];
 
@@ -37,8 +45,14 @@ for (const tier of tiers) {
   if (tier.cmd.length <= 5 && tier.cmd.includes('--test')) continue; // a tier without test files
   const started = Date.now();
   console.log(`\n━━ ${tier.name} ━━ ${tier.cmd.slice(0, 6).join(' ')}${tier.cmd.length > 6 ? ' …' : ''}`);
-  const result = spawnSync(tier.cmd[0], tier.cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, AETHER_LOG_DIR: process.env.AETHER_LOG_DIR ?? '' } });
-  console.log(`━━ ${tier.name}: ${result.status === 0 ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const result = spawnSync(tier.cmd[0], tier.cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, AETHER_LOG_DIR: process.env.AETHER_LOG_DIR ?? '' },
+  });
+  console.log(
+    `━━ ${tier.name}: ${result.status === 0 ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   if (result.status !== 0) {
     failed = true;
     break;

@@ -55,7 +55,9 @@ export class RunPrinter {
     switch (event.type) {
       case 'run-start':
         this.started = performance.now();
-        this.line(`${c.bold(`▶ ${event.pipeline}`)} ${c.dim(`${path.relative(process.cwd(), event.file) || event.file} · run ${event.runId}`)}`);
+        this.line(
+          `${c.bold(`▶ ${event.pipeline}`)} ${c.dim(`${path.relative(process.cwd(), event.file) || event.file} · run ${event.runId}`)}`,
+        );
         if (event.debugLog) this.line(c.dim(`  debug trace: ${event.debugLog}`));
         if (this.out.isTTY) this.progressTimer = setInterval(() => this.drawProgress(), 100);
         this.progressTimer?.unref();
@@ -78,10 +80,14 @@ export class RunPrinter {
         this.stepsDone++;
         const via = event.plugin ? c.dim(` ${event.command} (${event.plugin})`) : '';
         if (event.status === 'ok') {
-          this.line(`  ${c.green('✓')} ${event.stepId}${via} ${c.dim(seconds(event.durationMs))}${event.output !== undefined && event.output !== null ? c.dim(` → ${short(event.output)}`) : ''}`);
+          this.line(
+            `  ${c.green('✓')} ${event.stepId}${via} ${c.dim(seconds(event.durationMs))}${event.output !== undefined && event.output !== null ? c.dim(` → ${short(event.output)}`) : ''}`,
+          );
         } else if (event.status === 'failed') {
           const note = event.continueOnError ? c.yellow(' (continue-on-error)') : '';
-          this.line(`  ${c.red('✗')} ${event.stepId}${via} ${c.dim(seconds(event.durationMs))}${note}\n    ${c.red(event.error ?? 'failed')}`);
+          this.line(
+            `  ${c.red('✗')} ${event.stepId}${via} ${c.dim(seconds(event.durationMs))}${note}\n    ${c.red(event.error ?? 'failed')}`,
+          );
         } else {
           const by = event.skippedBy ? ` by ${event.skippedBy}` : '';
           this.line(`  ${c.yellow('↷')} ${event.stepId} ${c.dim(`skipped${by}: ${event.reason ?? ''}`)}`);
@@ -93,16 +99,22 @@ export class RunPrinter {
         return;
       case 'log': {
         const level = event.level === 'error' ? c.red(event.level) : event.level === 'warn' ? c.yellow(event.level) : c.dim(event.level);
-        if (event.level !== 'debug') this.line(`    ${level} ${c.dim(`[${event.plugin}${event.stepId ? ` · ${event.stepId}` : ''}]`)} ${event.message}`);
+        if (event.level !== 'debug')
+          this.line(`    ${level} ${c.dim(`[${event.plugin}${event.stepId ? ` · ${event.stepId}` : ''}]`)} ${event.message}`);
         return;
       }
       case 'limit':
-        this.line(`  ${c.red('⚠ limit')} plugin "${event.plugin}" hit its ${event.kind} limit (${event.kind === 'timeout' ? `${event.limit} ms` : `${event.limit} MB`})`);
+        this.line(
+          `  ${c.red('⚠ limit')} plugin "${event.plugin}" hit its ${event.kind} limit (${event.kind === 'timeout' ? `${event.limit} ms` : `${event.limit} MB`})`,
+        );
         return;
       case 'run-end': {
         if (this.progressTimer) clearInterval(this.progressTimer);
-        const status = event.status === 'ok' ? c.green('✓ run ok') : event.status === 'cancelled' ? c.yellow('■ run cancelled') : c.red('✗ run failed');
-        this.line(`${c.bold(status)} ${c.dim(`in ${seconds(event.durationMs)}`)}${event.error && event.status !== 'ok' ? `\n  ${event.error}` : ''}`);
+        const status =
+          event.status === 'ok' ? c.green('✓ run ok') : event.status === 'cancelled' ? c.yellow('■ run cancelled') : c.red('✗ run failed');
+        this.line(
+          `${c.bold(status)} ${c.dim(`in ${seconds(event.durationMs)}`)}${event.error && event.status !== 'ok' ? `\n  ${event.error}` : ''}`,
+        );
         return;
       }
       default:

@@ -14,10 +14,17 @@ export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 /** `file:line:col: severity code: message`, the shape editors and CI annotators recognise. */
 export function formatDiagnostic(diagnostic: AetherDiagnostic, colors: Colors, cwd = process.cwd()): string {
   const severity =
-    diagnostic.severity === 'error' ? colors.red('error') : diagnostic.severity === 'warning' ? colors.yellow('warning') : colors.cyan('info');
+    diagnostic.severity === 'error'
+      ? colors.red('error')
+      : diagnostic.severity === 'warning'
+        ? colors.yellow('warning')
+        : colors.cyan('info');
   const file = diagnostic.file ? path.relative(cwd, diagnostic.file) || diagnostic.file : undefined;
   const where = file ? `${file}${diagnostic.range ? `:${diagnostic.range.line}:${diagnostic.range.column}` : ''}: ` : '';
   // Messages from the runtime already start with their location; do not print it twice.
-  const message = file && diagnostic.message.includes(`${path.basename(file)}:`) ? diagnostic.message.replace(/^\S+?:(\d+:\d+:)?\s/, '') : diagnostic.message;
+  const message =
+    file && diagnostic.message.includes(`${path.basename(file)}:`)
+      ? diagnostic.message.replace(/^\S+?:(\d+:\d+:)?\s/, '')
+      : diagnostic.message;
   return `${colors.bold(where)}${severity} ${colors.dim(diagnostic.code)}: ${message}`;
 }

@@ -50,9 +50,10 @@ export function readConfig(workspaceRoot: string): AetherConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new AetherInputError(`${file}: not valid JSON (${(error as Error).message}); fix the file or delete it and run \`aether plugins sync\``, [
-      { code: 'config/invalid-json', severity: 'error', message: (error as Error).message, file },
-    ]);
+    throw new AetherInputError(
+      `${file}: not valid JSON (${(error as Error).message}); fix the file or delete it and run \`aether plugins sync\``,
+      [{ code: 'config/invalid-json', severity: 'error', message: (error as Error).message, file }],
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AetherInputError(`${file}: the configuration must be a JSON object`);

@@ -31,7 +31,8 @@ function expressionPointers(value: unknown, pointer = '', found: string[] = []):
   if (typeof value === 'string') {
     if (containsExpression(value)) found.push(pointer);
   } else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) expressionPointers(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, found);
+    for (const [key, child] of Object.entries(value))
+      expressionPointers(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, found);
   }
   return found;
 }
@@ -40,11 +41,22 @@ function isRunTimeValue(problemPointer: string, pointers: string[]): boolean {
   return pointers.some((pointer) => problemPointer === pointer || problemPointer.startsWith(`${pointer}/`));
 }
 
-export function checkPipelineAgainstPlugins(parsed: ParsedPipeline, catalog: PluginCatalogView, runtimeVersion: string): AetherDiagnostic[] {
+export function checkPipelineAgainstPlugins(
+  parsed: ParsedPipeline,
+  catalog: PluginCatalogView,
+  runtimeVersion: string,
+): AetherDiagnostic[] {
   const pipeline = parsed.pipeline;
   if (!pipeline) return [];
   const diagnostics: AetherDiagnostic[] = [];
-  const report = (code: string, message: string, path: (string | number)[], severity: Severity = 'error', plugin?: string, keyOf?: string) => {
+  const report = (
+    code: string,
+    message: string,
+    path: (string | number)[],
+    severity: Severity = 'error',
+    plugin?: string,
+    keyOf?: string,
+  ) => {
     let node = keyOf !== undefined ? keyNodeAtPath(parsed.document, path, keyOf) : nodeAtPath(parsed.document, path);
     // A missing key has no node: point at the closest mapping that should hold it.
     for (let at = path.slice(0, -1); !node && at.length > 0; at = at.slice(0, -1)) node = nodeAtPath(parsed.document, at);
@@ -57,18 +69,33 @@ export function checkPipelineAgainstPlugins(parsed: ParsedPipeline, catalog: Plu
     if (!range) {
       report('pipeline/runtime-range', `runtime "${pipeline.runtime}" is not a valid semver range (e.g. ^1.0.0)`, ['runtime']);
     } else if (!semver.satisfies(runtimeVersion, range, { includePrerelease: true })) {
-      report('pipeline/runtime-range', `this pipeline needs runtime ${pipeline.runtime}, but the runtime is ${runtimeVersion}`, ['runtime']);
+      report('pipeline/runtime-range', `this pipeline needs runtime ${pipeline.runtime}, but the runtime is ${runtimeVersion}`, [
+        'runtime',
+      ]);
     }
   }
 
   for (const [name, config] of Object.entries(pipeline.plugins)) {
     const meta = catalog.plugins.get(name);
     if (!meta) {
-      report('pipeline/unknown-plugin', `plugin "${name}" is not installed.${didYouMean(name, catalog.plugins.keys())} Install it (npm install) or add it under plugins/.`, ['plugins'], 'error', name, name);
+      report(
+        'pipeline/unknown-plugin',
+        `plugin "${name}" is not installed.${didYouMean(name, catalog.plugins.keys())} Install it (npm install) or add it under plugins/.`,
+        ['plugins'],
+        'error',
+        name,
+        name,
+      );
       continue;
     }
     for (const problem of validateAgainst(meta.config, config ?? {})) {
-      report('pipeline/plugin-config', `config of plugin "${name}": ${problem.message}`, ['plugins', name, ...pointerPath(problem.pointer)], 'error', name);
+      report(
+        'pipeline/plugin-config',
+        `config of plugin "${name}": ${problem.message}`,
+        ['plugins', name, ...pointerPath(problem.pointer)],
+        'error',
+        name,
+      );
     }
   }
 

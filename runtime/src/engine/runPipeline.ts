@@ -55,7 +55,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const message = `cannot read pipeline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`;
-    return { status: 'invalid', exitCode: 2, error: message, diagnostics: [{ code: 'pipeline/unreadable', severity: 'error', message, file }] };
+    return {
+      status: 'invalid',
+      exitCode: 2,
+      error: message,
+      diagnostics: [{ code: 'pipeline/unreadable', severity: 'error', message, file }],
+    };
   }
   const parsed = parsePipeline(text, file);
   if (!parsed.pipeline || errorsIn(parsed.diagnostics).length > 0) {
@@ -95,8 +100,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const plugin = set?.byId.get(pluginId);
         const name = plugin?.meta.name ?? pluginNames.get(pluginId) ?? `plugin #${pluginId}`;
         const stepId = crash.calls.find((call) => call.pluginId === pluginId)?.tag;
-        if (crash.outOfMemory) events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline), stepId });
-        debugLog?.trace(`host-crash plugin=${JSON.stringify(name)} code=${crash.code} signal=${crash.signal} outOfMemory=${crash.outOfMemory}`);
+        if (crash.outOfMemory)
+          events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline), stepId });
+        debugLog?.trace(
+          `host-crash plugin=${JSON.stringify(name)} code=${crash.code} signal=${crash.signal} outOfMemory=${crash.outOfMemory}`,
+        );
       }
     },
   });
@@ -119,7 +127,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
           events.emit({ type: 'metric', plugin, ...fields, stepId: host.tagOf(callId) ?? stepId });
         }
         if (message.dropped > 0) {
-          events.emit({ type: 'log', plugin, level: 'warn', message: `ctx.visualize dropped ${message.dropped} oldest points: the dashboard could not keep up` });
+          events.emit({
+            type: 'log',
+            plugin,
+            level: 'warn',
+            message: `ctx.visualize dropped ${message.dropped} oldest points: the dashboard could not keep up`,
+          });
         }
         return;
       case 'limit':
@@ -128,7 +141,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       case 'worker':
         debugLog?.trace(
           `worker-${message.phase} plugin=${JSON.stringify(plugin)} step=${stepId ?? '-'} module=${JSON.stringify(message.module)}` +
-            (message.phase === 'end' ? ` status=${message.status} durationMs=${message.durationMs?.toFixed(1)}${message.error ? ` error=${JSON.stringify(message.error)}` : ''}` : ''),
+            (message.phase === 'end'
+              ? ` status=${message.status} durationMs=${message.durationMs?.toFixed(1)}${message.error ? ` error=${JSON.stringify(message.error)}` : ''}`
+              : ''),
         );
         return;
     }
@@ -137,21 +152,41 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const signal = options.signal ?? new AbortController().signal;
   const onAbort = () => {
     host.abort('the run was cancelled');
-    const grace = setTimeout(() => host.kill('was stopped: the run was cancelled and the grace period ran out'), options.cancelGraceMs ?? 3000);
+    const grace = setTimeout(
+      () => host.kill('was stopped: the run was cancelled and the grace period ran out'),
+      options.cancelGraceMs ?? 3000,
+    );
     grace.unref();
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
   try {
-    const loaded = await loadPlugins({ workspaceRoot, config, host, apiModule: bundles.apiModule, runtimeVersion: RUNTIME_VERSION, pipeline, pluginNames });
+    const loaded = await loadPlugins({
+      workspaceRoot,
+      config,
+      host,
+      apiModule: bundles.apiModule,
+      runtimeVersion: RUNTIME_VERSION,
+      pipeline,
+      pluginNames,
+    });
     set = loaded.set;
     diagnostics.push(...loaded.diagnostics);
     for (const diagnostic of loaded.diagnostics) {
-      if (diagnostic.severity === 'error') events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      if (diagnostic.severity === 'error')
+        events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
       else events.emit({ type: 'warning', plugin: diagnostic.plugin, message: diagnostic.message });
     }
     for (const plugin of set.plugins) {
-      events.emit({ type: 'plugin-load', name: plugin.meta.name, version: plugin.meta.version, order: plugin.order, reason: plugin.reason, entry: plugin.entry, attestation: plugin.attestation?.status });
+      events.emit({
+        type: 'plugin-load',
+        name: plugin.meta.name,
+        version: plugin.meta.version,
+        order: plugin.order,
+        reason: plugin.reason,
+        entry: plugin.entry,
+        attestation: plugin.attestation?.status,
+      });
     }
     for (const fault of loaded.faults) {
       const message = `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`;
@@ -164,14 +199,21 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const configBroken = loadErrors.some((d) => d.code.startsWith('config/'));
     const checkErrors =
       loaded.faults.length === 0 && !configBroken
-        ? errorsIn(checkPipelineAgainstPlugins(parsed, { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands }, RUNTIME_VERSION))
+        ? errorsIn(
+            checkPipelineAgainstPlugins(
+              parsed,
+              { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands },
+              RUNTIME_VERSION,
+            ),
+          )
         : [];
     diagnostics.push(...checkErrors);
 
     if (loadErrors.length > 0 || checkErrors.length > 0) {
       // Invalid input: nothing of the pipeline runs and no hook is called.
       const first = (loadErrors[0] ?? checkErrors[0])!;
-      for (const diagnostic of checkErrors) events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      for (const diagnostic of checkErrors)
+        events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
       Object.assign(result, { status: 'invalid', exitCode: 2, error: first.message });
       events.emit({ type: 'run-end', status: 'failed', durationMs: elapsed(started), runId, error: first.message });
       return result;
@@ -180,9 +222,15 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state });
     const outcome =
       loaded.faults.length > 0
-        ? await runner.failBeforeSteps(`plugin "${loaded.faults[0]!.plugin}" ${describeFault(loaded.faults[0]!.fault, 'while loading', heapLimitOf(undefined, pipeline))}`)
+        ? await runner.failBeforeSteps(
+            `plugin "${loaded.faults[0]!.plugin}" ${describeFault(loaded.faults[0]!.fault, 'while loading', heapLimitOf(undefined, pipeline))}`,
+          )
         : await runner.run();
-    Object.assign(result, { status: outcome.status, error: outcome.error, exitCode: outcome.status === 'ok' ? 0 : outcome.status === 'cancelled' ? 130 : 1 });
+    Object.assign(result, {
+      status: outcome.status,
+      error: outcome.error,
+      exitCode: outcome.status === 'ok' ? 0 : outcome.status === 'cancelled' ? 130 : 1,
+    });
     events.emit({ type: 'run-end', status: outcome.status, durationMs: elapsed(started), runId, error: outcome.error });
     return result;
   } catch (error) {

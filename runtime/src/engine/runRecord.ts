@@ -10,7 +10,10 @@ export function runsDirectory(workspaceRoot: string): string {
 
 /** A sortable, unique run id: UTC time plus a random suffix. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 

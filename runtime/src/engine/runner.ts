@@ -115,7 +115,12 @@ export class PipelineRunner {
     return failure;
   }
 
-  private finishStep(step: PipelineStep, binding: CommandBinding | undefined, started: number, outcome: StepOutcome & { reason?: string; skippedBy?: string }): void {
+  private finishStep(
+    step: PipelineStep,
+    binding: CommandBinding | undefined,
+    started: number,
+    outcome: StepOutcome & { reason?: string; skippedBy?: string },
+  ): void {
     this.outcomes.set(step.id, outcome);
     if (outcome.status === 'failed' && !step.continueOnError) this.failures.push(outcome.error ?? `step "${step.id}" failed`);
     this.options.events.emit({
@@ -156,7 +161,11 @@ export class PipelineRunner {
     let skip: { reason: string; plugin: string } | undefined;
     let inputError: string | undefined;
     // One context for the whole chain, updated as handlers change it: each sees the earlier changes.
-    const preContext: Partial<ContextSnapshot> = { step: { id: step.id, command: binding.command, input }, command: binding.command, input };
+    const preContext: Partial<ContextSnapshot> = {
+      step: { id: step.id, command: binding.command, input },
+      command: binding.command,
+      input,
+    };
     const preFailure = await this.runHooks('pre-execute', step, preContext, (hookPlugin, value) => {
       const result = value as { input?: JsonValue; skip?: unknown } | undefined;
       if (!result || typeof result !== 'object') return;
@@ -268,11 +277,14 @@ export class PipelineRunner {
     const concurrency = Math.max(1, pipeline.settings.concurrency);
     for (;;) {
       // Start every ready step, in file order, while there is room.
-      for (let i = 0; i < pending.length && running.size < concurrency; ) {
+      for (let i = 0; i < pending.length && running.size < concurrency;) {
         const step = pending[i]!;
         if (signal.aborted) {
           pending.splice(i, 1);
-          this.finishStep(step, resolveCommand(this.options.plugins.commands, step.run), performance.now(), { status: 'skipped', reason: 'the run was cancelled' });
+          this.finishStep(step, resolveCommand(this.options.plugins.commands, step.run), performance.now(), {
+            status: 'skipped',
+            reason: 'the run was cancelled',
+          });
           continue;
         }
         if (!step.needs.every((need) => this.outcomes.has(need))) {
@@ -282,11 +294,17 @@ export class PipelineRunner {
         pending.splice(i, 1);
         const blocked = this.blockedBy(step);
         if (blocked) {
-          this.finishStep(step, resolveCommand(this.options.plugins.commands, step.run), performance.now(), { status: 'skipped', reason: blocked });
+          this.finishStep(step, resolveCommand(this.options.plugins.commands, step.run), performance.now(), {
+            status: 'skipped',
+            reason: blocked,
+          });
           i = 0; // a skip may unblock others earlier in the list
           continue;
         }
-        running.set(step.id, this.runStep(step).finally(() => running.delete(step.id)));
+        running.set(
+          step.id,
+          this.runStep(step).finally(() => running.delete(step.id)),
+        );
       }
       if (running.size === 0) {
         if (pending.length === 0 || signal.aborted) break;

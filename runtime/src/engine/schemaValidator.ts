@@ -25,7 +25,10 @@ function describe(error: ErrorObject): SchemaProblem {
         message: `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`,
       };
     case 'enum':
-      return { pointer: at, message: `${at ? `"${at.slice(1)}" ` : ''}must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}` };
+      return {
+        pointer: at,
+        message: `${at ? `"${at.slice(1)}" ` : ''}must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`,
+      };
     default:
       return { pointer: at, message: `${at ? `"${at.slice(1).replace(/\//g, '.')}" ` : ''}${error.message ?? 'is invalid'}` };
   }

@@ -28,7 +28,12 @@ export interface InspectOptions {
 export async function inspectWorkspacePlugins(options: InspectOptions): Promise<WorkspacePlugins> {
   const bundles = options.bundles ?? defaultBundles();
   const config = readConfig(options.workspaceRoot);
-  const host = new PluginHostClient({ hostModule: bundles.hostModule, cwd: options.workspaceRoot, onNotification: () => {}, onCrash: () => {} });
+  const host = new PluginHostClient({
+    hostModule: bundles.hostModule,
+    cwd: options.workspaceRoot,
+    onNotification: () => {},
+    onCrash: () => {},
+  });
   try {
     const loaded = await loadPlugins({
       workspaceRoot: options.workspaceRoot,

@@ -60,9 +60,7 @@ function toDiagnostic(message: Message, entry: string): AetherDiagnostic {
     severity: 'error',
     message: `${location ? `${location.file}:${location.line}:${location.column + 1}` : entry}: ${message.text}`,
     file: location?.file ? path.resolve(location.file) : entry,
-    range: location
-      ? { start: 0, end: 0, line: location.line, column: location.column + 1 }
-      : undefined,
+    range: location ? { start: 0, end: 0, line: location.line, column: location.column + 1 } : undefined,
   };
 }
 

@@ -94,7 +94,11 @@ export class PluginHostClient {
       child.on('error', (error) => reject(error));
       child.on('exit', (code, signal) => {
         // A host that dies before saying `ready` must not leave its starters waiting forever.
-        reject(new Error(`the plugin host exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim().split('\n').at(-1) ?? ''}`));
+        reject(
+          new Error(
+            `the plugin host exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim().split('\n').at(-1) ?? ''}`,
+          ),
+        );
         this.onExit(child, code, signal);
       });
     });
@@ -153,7 +157,10 @@ export class PluginHostClient {
     const crash: HostCrash = { pluginIds: [...pluginIds], calls, code, signal, outOfMemory };
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const fault: PluginFault = outOfMemory
-      ? { kind: 'heap', message: 'exceeded its heap limit (one allocation too large to stop in time took the plugin host down; it was restarted)' }
+      ? {
+          kind: 'heap',
+          message: 'exceeded its heap limit (one allocation too large to stop in time took the plugin host down; it was restarted)',
+        }
       : { kind: 'crash', message: `crashed the plugin host (the host ${how}: process.abort() or a native crash; it was restarted)` };
     this.options.onCrash(crash);
     this.failEverything(fault);

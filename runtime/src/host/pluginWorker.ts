@@ -37,7 +37,7 @@ function toJson(value: unknown, what: string): JsonValue | undefined {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new TypeError(`${what} must be JSON-serialisable: ${(error as Error).message}`);
+    throw new TypeError(`${what} must be JSON-serialisable: ${(error as Error).message}`, { cause: error });
   }
   return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
 }
@@ -89,7 +89,14 @@ function instantiate(): void {
   }
 }
 
-function spawnWorker(snapshot: ContextSnapshot, callId: number, module: string, input: JsonValue, options: SpawnWorkerOptions = {}, defaults: { timeoutMs: number; heapMb: number }): Promise<JsonValue> {
+function spawnWorker(
+  snapshot: ContextSnapshot,
+  callId: number,
+  module: string,
+  input: JsonValue,
+  options: SpawnWorkerOptions = {},
+  defaults: { timeoutMs: number; heapMb: number },
+): Promise<JsonValue> {
   const file = path.resolve(snapshot.pluginDir, module);
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   const heapMb = options.heapMb ?? defaults.heapMb;
@@ -121,22 +128,26 @@ function spawnWorker(snapshot: ContextSnapshot, callId: number, module: string, 
       finish(message.ok ? undefined : new Error(`spawnWorker("${module}") failed: ${message.error}`), message.value);
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      const cause =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `exceeded its ${heapMb} MB heap limit`
-          : `failed: ${error.message}`;
+      const cause = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `exceeded its ${heapMb} MB heap limit` : `failed: ${error.message}`;
       finish(new Error(`spawnWorker("${module}") ${cause}`));
     });
     worker.on('exit', (code) => finish(new Error(`spawnWorker("${module}") exited with code ${code} before returning a result`)));
   });
 }
 
-function createContext(callId: number, snapshot: ContextSnapshot, signal: AbortSignal, limits: { timeoutMs: number; heapMb: number }): ExecutionContext {
+function createContext(
+  callId: number,
+  snapshot: ContextSnapshot,
+  signal: AbortSignal,
+  limits: { timeoutMs: number; heapMb: number },
+): ExecutionContext {
   const state = new Map(Object.entries(snapshot.state));
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, ...args: unknown[]) => {
-    const text = [message, ...args].map((part) => (typeof part === 'string' ? part : safeJson(part))).join(' ');
-    post({ type: 'log', callId, level, message: text });
-  };
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...args: unknown[]) => {
+      const text = [message, ...args].map((part) => (typeof part === 'string' ? part : safeJson(part))).join(' ');
+      post({ type: 'log', callId, level, message: text });
+    };
   return {
     pipeline: snapshot.pipeline,
     step: snapshot.step,

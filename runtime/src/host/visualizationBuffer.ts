@@ -40,7 +40,16 @@ export class VisualizationBuffer {
       throw new TypeError('ctx.visualize: a point needs at least { chart: string, kind, value }');
     }
     // Explicit fields, not a spread: this is the hot path of a plugin's own loop.
-    const buffered: BufferedPoint = { chart: point.chart, kind: point.kind, value: point.value, unit: point.unit, series: point.series, label: point.label, time: Date.now(), callId };
+    const buffered: BufferedPoint = {
+      chart: point.chart,
+      kind: point.kind,
+      value: point.value,
+      unit: point.unit,
+      series: point.series,
+      label: point.label,
+      time: Date.now(),
+      callId,
+    };
     if (this.count === this.capacity) {
       // Full: overwrite the oldest point.
       this.ring[this.head] = buffered;

@@ -61,9 +61,7 @@ function checkScalar(
   // Exact positions only when the expression is written in place; through an alias, the alias's range.
   const offsets = scalar.at === scalar.node && isScalar(scalar.node) ? scalarOffsetMap(context.text, scalar.node) : undefined;
   const report = (code: string, severity: Severity, message: string, start: number, end: number): void => {
-    const range = offsets
-      ? rangeOf(context, ...mapValueRange(offsets, start, end))
-      : nodeRange(context, scalar.at);
+    const range = offsets ? rangeOf(context, ...mapValueRange(offsets, start, end)) : nodeRange(context, scalar.at);
     diagnostics.push({ code, severity, message, file: context.file, range });
   };
 
@@ -77,7 +75,13 @@ function checkScalar(
       const used = `steps.${ref.stepId}.output`;
       if (!graph.needs.has(ref.stepId)) {
         const hint = didYouMean(ref.stepId, graph.ids);
-        report('expression/unknown-step', 'error', `Unknown step "${ref.stepId}" in ${used}: no step has this id.${hint}`, ref.start, ref.end);
+        report(
+          'expression/unknown-step',
+          'error',
+          `Unknown step "${ref.stepId}" in ${used}: no step has this id.${hint}`,
+          ref.start,
+          ref.end,
+        );
       } else if (ref.stepId === step.id) {
         report(
           'expression/not-upstream',

@@ -54,7 +54,7 @@ export class ExpressionError extends Error {
 
 const OPEN = '${{';
 const CLOSE = '}}';
-const ALLOWED = 'use steps.<id>.output, state.<key> or env.<NAME>, optionally followed by .key, [0] or [\'key\']';
+const ALLOWED = "use steps.<id>.output, state.<key> or env.<NAME>, optionally followed by .key, [0] or ['key']";
 const KEY_CHAR = /[A-Za-z0-9_-]/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

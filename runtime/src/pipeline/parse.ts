@@ -102,7 +102,13 @@ function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'erro
     };
   }
   const hint = error.code === 'MULTIPLE_DOCS' ? 'a pipeline file holds one YAML document; remove the extra "---"' : error.message;
-  return { code: 'yaml/syntax', severity, message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${hint}`, file: context.file, range };
+  return {
+    code: 'yaml/syntax',
+    severity,
+    message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${hint}`,
+    file: context.file,
+    range,
+  };
 }
 
 /** The repeated key starting at `offset`, and the line of the first key of that name in its mapping. */
@@ -182,7 +188,14 @@ function toPipeline(context: CheckContext, data: PipelineData, stepNodes: StepNo
     plugins: Object.fromEntries(Object.entries(data.plugins ?? {}).map(([name, config]) => [name, config ?? {}])),
     settings: { concurrency: settings.concurrency ?? 1 },
     env: Object.fromEntries(Object.entries(data.env ?? {}).map(([name, value]) => [name, String(value)])),
-    steps: data.steps.map((step, index) => toStep(context, step, index, stepNodes.find((node) => node.index === index))),
+    steps: data.steps.map((step, index) =>
+      toStep(
+        context,
+        step,
+        index,
+        stepNodes.find((node) => node.index === index),
+      ),
+    ),
   };
   if (data.description !== undefined) pipeline.description = data.description;
   if (data.runtime !== undefined) pipeline.runtime = data.runtime;
@@ -212,4 +225,3 @@ function toStep(context: CheckContext, data: PipelineData['steps'][number], inde
   if (idRange) step.idRange = idRange;
   return step;
 }
-

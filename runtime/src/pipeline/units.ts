@@ -17,12 +17,7 @@ export function parseMemory(value: unknown): number | undefined {
   return parseWithUnit(value, MEMORY, MB_PER_UNIT, 'mb');
 }
 
-function parseWithUnit(
-  value: unknown,
-  pattern: RegExp,
-  factors: Record<string, number>,
-  defaultUnit: string,
-): number | undefined {
+function parseWithUnit(value: unknown, pattern: RegExp, factors: Record<string, number>, defaultUnit: string): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const match = pattern.exec(value);

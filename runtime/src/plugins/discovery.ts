@@ -57,7 +57,13 @@ async function readInstalledPlugin(dir: string, report: Report): Promise<PluginC
   const pkgFile = path.join(dir, 'package.json');
   const declared = pkg.aetherscript?.plugin;
   if (declared === undefined) {
-    report('plugin/no-entry', 'warning', pkgFile, 'has an "aetherscript" field but no "aetherscript.plugin"; add "aetherscript": { "plugin": "./dist/index.js" } pointing to the plugin module. It is not loaded.', packageName(pkg));
+    report(
+      'plugin/no-entry',
+      'warning',
+      pkgFile,
+      'has an "aetherscript" field but no "aetherscript.plugin"; add "aetherscript": { "plugin": "./dist/index.js" } pointing to the plugin module. It is not loaded.',
+      packageName(pkg),
+    );
     return undefined;
   }
   const entry = await resolveDeclaredEntry(dir, declared, pkg, report);
@@ -76,7 +82,12 @@ async function readLocalPlugin(dir: string, report: Report): Promise<PluginCandi
     const entry = path.join(dir, name);
     if (await isFile(entry)) return candidateOf(dir, entry, 'local', pkg);
   }
-  report('plugin/no-entry', 'warning', dir, `local plugin folder has no entry: add ${LOCAL_ENTRY_FILES.join(', ')} or a package.json with "aetherscript": { "plugin": "<file>" }. It is not loaded.`);
+  report(
+    'plugin/no-entry',
+    'warning',
+    dir,
+    `local plugin folder has no entry: add ${LOCAL_ENTRY_FILES.join(', ')} or a package.json with "aetherscript": { "plugin": "<file>" }. It is not loaded.`,
+  );
   return undefined;
 }
 
@@ -85,7 +96,13 @@ async function resolveDeclaredEntry(dir: string, declared: unknown, pkg: Package
   const pkgFile = path.join(dir, 'package.json');
   const plugin = packageName(pkg);
   if (typeof declared !== 'string' || declared.trim() === '') {
-    report('plugin/bad-package-json', 'error', pkgFile, '"aetherscript.plugin" must be the path of the plugin module, e.g. "./dist/index.js". It is not loaded.', plugin);
+    report(
+      'plugin/bad-package-json',
+      'error',
+      pkgFile,
+      '"aetherscript.plugin" must be the path of the plugin module, e.g. "./dist/index.js". It is not loaded.',
+      plugin,
+    );
     return undefined;
   }
   const entry = path.resolve(dir, declared);
@@ -93,7 +110,13 @@ async function resolveDeclaredEntry(dir: string, declared: unknown, pkg: Package
   // entry outside it would run code nobody signed.
   const inside = path.relative(dir, entry);
   if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
-    report('plugin/bad-package-json', 'error', pkgFile, `"aetherscript.plugin" ("${declared}") points outside the package; use a path inside it, e.g. "./dist/index.js". It is not loaded.`, plugin);
+    report(
+      'plugin/bad-package-json',
+      'error',
+      pkgFile,
+      `"aetherscript.plugin" ("${declared}") points outside the package; use a path inside it, e.g. "./dist/index.js". It is not loaded.`,
+      plugin,
+    );
     return undefined;
   }
   const stat = await statOrUndefined(entry);
@@ -102,7 +125,13 @@ async function resolveDeclaredEntry(dir: string, declared: unknown, pkg: Package
     const hint = stat?.isDirectory()
       ? 'point "aetherscript.plugin" at the module file itself (e.g. "./dist/index.js")'
       : 'build the plugin or fix the path in "aetherscript.plugin"';
-    report('plugin/missing-entry', 'error', pkgFile, `the plugin entry "${declared}" (aetherscript.plugin) ${what}; ${hint}. It is not loaded.`, plugin);
+    report(
+      'plugin/missing-entry',
+      'error',
+      pkgFile,
+      `the plugin entry "${declared}" (aetherscript.plugin) ${what}; ${hint}. It is not loaded.`,
+      plugin,
+    );
     return undefined;
   }
   return entry;
@@ -149,9 +178,7 @@ async function readPackageJson(dir: string, severity: Severity, report: Report):
 /** Package folders directly under node_modules, including `@scope/*`; symlinks (npm workspaces) followed. */
 async function listPackageDirs(nodeModules: string, report: Report): Promise<string[]> {
   const top = await listDirs(nodeModules, report);
-  const scoped = await Promise.all(
-    top.filter((dir) => path.basename(dir).startsWith('@')).map((scopeDir) => listDirs(scopeDir, report)),
-  );
+  const scoped = await Promise.all(top.filter((dir) => path.basename(dir).startsWith('@')).map((scopeDir) => listDirs(scopeDir, report)));
   return [...top.filter((dir) => !path.basename(dir).startsWith('@')), ...scoped.flat()];
 }
 

@@ -3,11 +3,4 @@
 export { discoverPlugins, displayPath, compareCodePoints, LOCAL_ENTRY_FILES, type DiscoveryResult } from './discovery';
 export { validateMeta, checkEngine, commandsOf, type MetaValidation } from './meta';
 export { resolveLoadOrder, type LoadOrderResult } from './loadOrder';
-export {
-  buildCommandTable,
-  resolveCommand,
-  describeOverrides,
-  qualifiedName,
-  splitCommandRef,
-  type CommandOverride,
-} from './commands';
+export { buildCommandTable, resolveCommand, describeOverrides, qualifiedName, splitCommandRef, type CommandOverride } from './commands';

@@ -52,27 +52,58 @@ export function resolveLoadOrder(plugins: PluginRecord[]): LoadOrderResult {
       const installed = byName.get(dep);
       if (!installed) {
         if (excluded.has(dep)) continue; // a duplicate name: reported above, and propagated in step 4
-        diagnostics.push(error('plugin/missing-dependency', plugin, `plugin "${name}" depends on "${dep}" (${range}), which is not installed; install it or remove the dependency. "${name}" is not loaded.`));
+        diagnostics.push(
+          error(
+            'plugin/missing-dependency',
+            plugin,
+            `plugin "${name}" depends on "${dep}" (${range}), which is not installed; install it or remove the dependency. "${name}" is not loaded.`,
+          ),
+        );
         exclude(name, `its dependency "${dep}" is not installed`);
       } else if (!satisfies(installed.meta.version, range)) {
-        diagnostics.push(error('plugin/dependency-version', plugin, `"${name}" needs "${dep}" ${range} but ${installed.meta.version} is installed; install a matching "${dep}" or widen the range. "${name}" is not loaded.`));
+        diagnostics.push(
+          error(
+            'plugin/dependency-version',
+            plugin,
+            `"${name}" needs "${dep}" ${range} but ${installed.meta.version} is installed; install a matching "${dep}" or widen the range. "${name}" is not loaded.`,
+          ),
+        );
         exclude(name, `"${dep}" ${installed.meta.version} is outside ${range}`);
       }
     }
   }
 
   // 3. Cycles, over every uniquely named plugin, so all of a workspace's problems show up in one pass.
-  const edges = new Map(names.map((name) => [name, dependenciesOf(byName.get(name)!).map(([dep]) => dep).filter((dep) => byName.has(dep))]));
+  const edges = new Map(
+    names.map((name) => [
+      name,
+      dependenciesOf(byName.get(name)!)
+        .map(([dep]) => dep)
+        .filter((dep) => byName.has(dep)),
+    ]),
+  );
   const { cycles, truncated, members } = findCycles(names, edges);
   for (const cycle of cycles) {
     const path = [...cycle, cycle[0]!].join(' -> ');
-    diagnostics.push(error('plugin/dependency-cycle', byName.get(cycle[0]!)!, `dependency cycle: ${path}; remove one of these dependencies. ${quoteList(cycle)} ${cycle.length === 1 ? 'is' : 'are'} not loaded.`));
+    diagnostics.push(
+      error(
+        'plugin/dependency-cycle',
+        byName.get(cycle[0]!)!,
+        `dependency cycle: ${path}; remove one of these dependencies. ${quoteList(cycle)} ${cycle.length === 1 ? 'is' : 'are'} not loaded.`,
+      ),
+    );
     for (const name of cycle) exclude(name, `it is in the dependency cycle ${path}`);
   }
   if (truncated) {
     const rest = [...members].filter((name) => !excluded.has(name)).sort(compareCodePoints);
     const first = byName.get(rest[0] ?? [...members][0]!)!;
-    diagnostics.push(error('plugin/dependency-cycle', first, `more dependency cycles among ${quoteList([...members].sort(compareCodePoints))} than are listed here; untangle the dependencies above first. ${rest.length > 0 ? `${quoteList(rest)} ${rest.length === 1 ? 'is' : 'are'} not loaded.` : ''}`.trim()));
+    diagnostics.push(
+      error(
+        'plugin/dependency-cycle',
+        first,
+        `more dependency cycles among ${quoteList([...members].sort(compareCodePoints))} than are listed here; untangle the dependencies above first. ${rest.length > 0 ? `${quoteList(rest)} ${rest.length === 1 ? 'is' : 'are'} not loaded.` : ''}`.trim(),
+      ),
+    );
     for (const name of rest) exclude(name, 'it is in a dependency cycle');
   }
 
@@ -90,7 +121,14 @@ export function resolveLoadOrder(plugins: PluginRecord[]): LoadOrderResult {
     }
   }
 
-  return { ordered: kahn(names.filter((name) => !excluded.has(name)), byName, dependents), diagnostics };
+  return {
+    ordered: kahn(
+      names.filter((name) => !excluded.has(name)),
+      byName,
+      dependents,
+    ),
+    diagnostics,
+  };
 }
 
 /**

@@ -40,7 +40,10 @@ export function validateMeta(meta: unknown, candidate: PluginCandidate): MetaVal
   };
 
   if (meta === undefined || meta === null) {
-    report('meta/missing-field', 'the default-exported class has no static meta; add `static meta = { name: "my-plugin", version: "1.0.0" }`.');
+    report(
+      'meta/missing-field',
+      'the default-exported class has no static meta; add `static meta = { name: "my-plugin", version: "1.0.0" }`.',
+    );
     return { diagnostics };
   }
   if (typeof meta !== 'object' || Array.isArray(meta)) {
@@ -81,7 +84,9 @@ export function checkEngine(meta: PluginMeta, candidate: PluginCandidate, runtim
     plugin: meta.name,
   });
   if (semver.validRange(range) === null) {
-    return diagnostic(`plugin "${meta.name}" states the runtime range "${range}" (${where}), which is not a valid semver range; it is not loaded.`);
+    return diagnostic(
+      `plugin "${meta.name}" states the runtime range "${range}" (${where}), which is not a valid semver range; it is not loaded.`,
+    );
   }
   // includePrerelease: by default semver lets prereleases satisfy a range only when the range names a
   // prerelease of the same major.minor.patch, so every plugin declaring ^1.0.0 would refuse a 1.3.0-beta.1
@@ -111,8 +116,13 @@ function describeSchemaError(error: ErrorObject, meta: object): { code: string; 
   switch (error.keyword) {
     case 'required': {
       const missing = (error.params as { missingProperty: string }).missingProperty;
-      const example = missing === 'name' ? '"my-plugin" (npm-style, unique among plugins)' : missing === 'version' ? '"1.0.0" (semver)' : '…';
-      return { code: 'meta/missing-field', severity: 'error', message: `${fieldPath(`${error.instancePath}/${missing}`)} is missing; add ${missing}: ${example}.` };
+      const example =
+        missing === 'name' ? '"my-plugin" (npm-style, unique among plugins)' : missing === 'version' ? '"1.0.0" (semver)' : '…';
+      return {
+        code: 'meta/missing-field',
+        severity: 'error',
+        message: `${fieldPath(`${error.instancePath}/${missing}`)} is missing; add ${missing}: ${example}.`,
+      };
     }
     case 'additionalProperties':
       return undefined; // unknown keys are warnings with a suggestion: see reportUnknownKeys
@@ -120,10 +130,18 @@ function describeSchemaError(error: ErrorObject, meta: object): { code: string; 
       return undefined; // the failing inner keyword (pattern) carries the detail
     case 'pattern': {
       if (error.propertyName !== undefined) {
-        return { code: 'meta/invalid-field', severity: 'error', message: `${field} has an invalid command name "${error.propertyName}"; use letters, digits and _ . : - (no spaces or slashes).` };
+        return {
+          code: 'meta/invalid-field',
+          severity: 'error',
+          message: `${field} has an invalid command name "${error.propertyName}"; use letters, digits and _ . : - (no spaces or slashes).`,
+        };
       }
       if (error.instancePath === '/name') {
-        return { code: 'meta/invalid-field', severity: 'error', message: `${field} ${JSON.stringify(value)} is not a valid plugin name; use an npm-style lowercase name like "s3-upload" or "@acme/s3-upload".` };
+        return {
+          code: 'meta/invalid-field',
+          severity: 'error',
+          message: `${field} ${JSON.stringify(value)} is not a valid plugin name; use an npm-style lowercase name like "s3-upload" or "@acme/s3-upload".`,
+        };
       }
       break;
     }
@@ -131,11 +149,18 @@ function describeSchemaError(error: ErrorObject, meta: object): { code: string; 
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
       const close = typeof value === 'string' ? suggestion(value, allowed) : undefined;
       const hint = close ? `did you mean "${close}"? ` : '';
-      return { code: 'meta/invalid-field', severity: 'error', message: `${field} ${JSON.stringify(value)} is not a lifecycle event; ${hint}use one of ${allowed.join(', ')}.` };
+      return {
+        code: 'meta/invalid-field',
+        severity: 'error',
+        message: `${field} ${JSON.stringify(value)} is not a lifecycle event; ${hint}use one of ${allowed.join(', ')}.`,
+      };
     }
     case 'type': {
       const expected = ([] as string[]).concat((error.params as { type: string | string[] }).type);
-      const noun = error.instancePath.endsWith('/input') || error.instancePath === '/config' ? 'a JSON Schema (' + expected.join(' or ') + ')' : expected.map(article).join(' or ');
+      const noun =
+        error.instancePath.endsWith('/input') || error.instancePath === '/config'
+          ? 'a JSON Schema (' + expected.join(' or ') + ')'
+          : expected.map(article).join(' or ');
       return { code: 'meta/invalid-field', severity: 'error', message: `${field} must be ${noun}, not ${describe(value)}.` };
     }
     case 'uniqueItems':
@@ -156,7 +181,12 @@ function reportUnknownKeys(meta: Record<string, unknown>, report: Report): void 
   if (isObject(meta.engines)) {
     for (const key of Object.keys(meta.engines)) {
       const close = key !== 'aetherscript' ? suggestion(key, ['aetherscript']) : undefined;
-      if (close) report('meta/unknown-field', `meta.engines${segment(key)} is not a known field; did you mean "${close}"? It is ignored.`, 'warning');
+      if (close)
+        report(
+          'meta/unknown-field',
+          `meta.engines${segment(key)} is not a known field; did you mean "${close}"? It is ignored.`,
+          'warning',
+        );
     }
   }
 }
@@ -181,12 +211,21 @@ function checkVersions(meta: Record<string, unknown>, candidate: PluginCandidate
   // The package's range only counts when meta states none (checkEngine), so only then is a bad one an error.
   if (engine === undefined && candidate.packageEngine !== undefined && semver.validRange(candidate.packageEngine) === null) {
     const pkgJson = path.join(candidate.dir, 'package.json');
-    report('meta/invalid-range', `engines.aetherscript ${JSON.stringify(candidate.packageEngine)} is not a valid semver range (e.g. ^1.0.0).`, 'error', displayPath(candidate, pkgJson), pkgJson);
+    report(
+      'meta/invalid-range',
+      `engines.aetherscript ${JSON.stringify(candidate.packageEngine)} is not a valid semver range (e.g. ^1.0.0).`,
+      'error',
+      displayPath(candidate, pkgJson),
+      pkgJson,
+    );
   }
   if (isObject(meta.dependencies)) {
     for (const [name, range] of Object.entries(meta.dependencies)) {
       if (typeof range === 'string' && semver.validRange(range) === null) {
-        report('meta/invalid-range', `meta.dependencies${segment(name)} ${JSON.stringify(range)} is not a valid semver range (e.g. ^2.0.0).`);
+        report(
+          'meta/invalid-range',
+          `meta.dependencies${segment(name)} ${JSON.stringify(range)} is not a valid semver range (e.g. ^2.0.0).`,
+        );
       }
     }
   }
@@ -243,12 +282,18 @@ function segment(key: string): string {
 }
 
 function pointerSegments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
   let value = root;
-  for (const key of pointerSegments(pointer)) value = isObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of pointerSegments(pointer))
+    value = isObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 

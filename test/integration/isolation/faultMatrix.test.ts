@@ -35,7 +35,13 @@ function workspace(fault: FaultName, site: FaultSite): string {
 
 async function run(file: string, logDir: string): Promise<{ result: RunResult; events: AetherEvent[] }> {
   const events: AetherEvent[] = [];
-  const result = await runPipeline({ file, debugPlugins: true, env: { ...process.env, AETHER_LOG_DIR: logDir }, bundles, onEvent: (e) => events.push(e) });
+  const result = await runPipeline({
+    file,
+    debugPlugins: true,
+    env: { ...process.env, AETHER_LOG_DIR: logDir },
+    bundles,
+    onEvent: (e) => events.push(e),
+  });
   return { result, events };
 }
 
@@ -68,11 +74,14 @@ for (const site of sites) {
           const afterStep = events.find((e) => e.type === 'step-end' && e.stepId === 'after');
           assert.equal(afterStep?.type === 'step-end' && afterStep.status, 'ok');
         }
-        if (/timeout/.test(String(cause))) assert.ok(events.some((e) => e.type === 'limit' && e.kind === 'timeout' && e.plugin === 'faulty'));
+        if (/timeout/.test(String(cause)))
+          assert.ok(events.some((e) => e.type === 'limit' && e.kind === 'timeout' && e.plugin === 'faulty'));
         if (/heap/.test(String(cause))) assert.ok(events.some((e) => e.type === 'limit' && e.kind === 'heap' && e.plugin === 'faulty'));
 
         // post-failure and pipeline-end hooks of the other plugins still run.
-        const observed = events.filter((e) => e.type === 'hook-end' && e.plugin === 'observer' && e.status === 'ok').map((e) => (e.type === 'hook-end' ? e.event : ''));
+        const observed = events
+          .filter((e) => e.type === 'hook-end' && e.plugin === 'observer' && e.status === 'ok')
+          .map((e) => (e.type === 'hook-end' ? e.event : ''));
         assert.ok(observed.includes('post-failure'), `observer's post-failure ran (saw ${observed.join(', ')})`);
         assert.equal(observed.at(-1), 'pipeline-end');
 
@@ -83,10 +92,16 @@ for (const site of sites) {
         assert.equal(result.exitCode, 1);
 
         // The run record holds every event, and plugins.log traces each of them.
-        const record = readFileSync(result.recordFile!, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AetherEvent);
+        const record = readFileSync(result.recordFile!, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as AetherEvent);
         assert.deepEqual(record, JSON.parse(JSON.stringify(events)));
         const trace = readFileSync(path.join(logDir, 'plugins.log'), 'utf8');
-        assert.equal(trace.split('\n').filter((line) => line.includes(`[${result.runId}]`) && !/ (worker-|host-crash)/.test(line)).length, events.length);
+        assert.equal(
+          trace.split('\n').filter((line) => line.includes(`[${result.runId}]`) && !/ (worker-|host-crash)/.test(line)).length,
+          events.length,
+        );
 
         // The runtime (this process) is alive, and a second run in it succeeds.
         const second = await run(path.join(root, 'healthy.pipeline.yaml'), logDir);
@@ -105,11 +120,18 @@ test('the CLI exits 1 on a plugin fault and leaves no plugin host behind', () =>
   const root = workspace('sync-loop', 'execute');
   let code = 0;
   try {
-    execFileSync('node', [path.join(repo, 'runtime/bin/aether.js'), 'run', 'fault.pipeline.yaml', '--json'], { cwd: root, env: { ...process.env, AETHER_LOG_DIR: root }, stdio: 'pipe' });
+    execFileSync('node', [path.join(repo, 'runtime/bin/aether.js'), 'run', 'fault.pipeline.yaml', '--json'], {
+      cwd: root,
+      env: { ...process.env, AETHER_LOG_DIR: root },
+      stdio: 'pipe',
+    });
   } catch (error) {
     code = (error as { status: number }).status;
   }
   assert.equal(code, 1);
-  const hosts = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((line) => line.includes(root));
+  const hosts = execFileSync('ps', ['-eo', 'args'])
+    .toString()
+    .split('\n')
+    .filter((line) => line.includes(root));
   assert.deepEqual(hosts, []);
 });

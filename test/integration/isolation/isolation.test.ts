@@ -33,7 +33,8 @@ async function run(file: string): Promise<{ exitCode: number; events: AetherEven
   return { exitCode: result.exitCode, events };
 }
 
-const stepEnd = (events: AetherEvent[], id: string) => events.find((e) => e.type === 'step-end' && e.stepId === id) as Extract<AetherEvent, { type: 'step-end' }> | undefined;
+const stepEnd = (events: AetherEvent[], id: string) =>
+  events.find((e) => e.type === 'step-end' && e.stepId === id) as Extract<AetherEvent, { type: 'step-end' }> | undefined;
 
 test('plugins share nothing but pipeline state, and cannot write outside the workspace', async () => {
   const outside = path.join(scratch, 'outside.txt');
@@ -131,9 +132,11 @@ steps:
   - { id: never, run: polite, needs: [polite] }
 `,
   });
-  const cli = spawn('node', [path.join(repo, 'runtime/bin/aether.js'), 'run', 'p.pipeline.yaml', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn('node', [path.join(repo, 'runtime/bin/aether.js'), 'run', 'p.pipeline.yaml', '--json'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
-  let hostPids: number[] = [];
   const started = new Promise<void>((resolve) => {
     cli.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
@@ -141,13 +144,24 @@ steps:
     });
   });
   await started;
-  hostPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)]).toString().trim().split(/\s+/).filter(Boolean).map(Number);
+  const hostPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)])
+    .toString()
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   assert.ok(hostPids.length > 0, 'the run has a plugin host process');
   cli.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => cli.on('exit', resolve));
-  const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as AetherEvent);
+  const events = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as AetherEvent);
   assert.equal(code, 130);
-  assert.ok(events.some((e) => e.type === 'log' && e.message === 'polite: aborted'), 'the polite plugin saw ctx.signal abort');
+  assert.ok(
+    events.some((e) => e.type === 'log' && e.message === 'polite: aborted'),
+    'the polite plugin saw ctx.signal abort',
+  );
   assert.equal(stepEnd(events, 'stubborn')?.status, 'failed');
   assert.match(stepEnd(events, 'stubborn')?.error ?? '', /cancelled/);
   assert.equal(stepEnd(events, 'never')?.status, 'skipped');

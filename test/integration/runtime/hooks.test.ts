@@ -190,13 +190,10 @@ steps:
     assert.match((stepEnd(run.events, 'chained').output as { greeting: string }).greeting, /\+amp$/);
   });
 
-  test(
-    "pre-execute: the next handler sees the earlier handler's { input }",
-    () => {
-      assert.deepEqual(seenBy('amp', 'pre-execute', 'chained')?.input, { name: 'zed' });
-      assert.deepEqual(stepEnd(run.events, 'chained').output, { greeting: 'hello zed+amp' });
-    },
-  );
+  test("pre-execute: the next handler sees the earlier handler's { input }", () => {
+    assert.deepEqual(seenBy('amp', 'pre-execute', 'chained')?.input, { name: 'zed' });
+    assert.deepEqual(stepEnd(run.events, 'chained').output, { greeting: 'hello zed+amp' });
+  });
 
   test('a replaced input is validated again: the step fails, naming the plugin; post-failure runs', () => {
     const bad = stepEnd(run.events, 'bad-input');
@@ -244,13 +241,10 @@ steps:
     );
   });
 
-  test(
-    "post-execute: the next handler sees the earlier handler's { output }",
-    () => {
-      assert.deepEqual(seenBy('amp', 'post-execute', 'decorated')?.output, { v: 1, zed: true });
-      assert.deepEqual(stepEnd(run.events, 'decorated').output, { v: 1, zed: true, amp: true });
-    },
-  );
+  test("post-execute: the next handler sees the earlier handler's { output }", () => {
+    assert.deepEqual(seenBy('amp', 'post-execute', 'decorated')?.output, { v: 1, zed: true });
+    assert.deepEqual(stepEnd(run.events, 'decorated').output, { v: 1, zed: true, amp: true });
+  });
 
   test('post-failure gets the error of the failed step', () => {
     assert.equal(stepEnd(run.events, 'boom').status, 'failed');

@@ -110,28 +110,25 @@ describe('run record and --debug-plugins', () => {
     assert.ok(log.includes(`[${humanRunId}] run-end`) && log.includes(`[${ofType(json.events, 'run-start')[0]!.runId}] run-end`));
   });
 
-  test(
-    'a reader that goes away (`aether run --json | head -1`) does not lose the end of the run record',
-    async () => {
-      const child = spawn(process.execPath, [path.join(repoRoot, 'runtime/bin/aether.js'), 'run', 'slow.pipeline.yaml', '--json'], {
-        cwd: ws.root,
-        env: { ...process.env, NO_COLOR: '1', AETHER_LOG_DIR: ws.logDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      let firstLine = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        if (firstLine) return;
-        firstLine = chunk.split('\n')[0]!;
-        child.stdout.destroy(); // like `head -1`: the pipe closes while the run goes on
-      });
-      await new Promise((resolve) => child.on('close', resolve));
-      const runId = (JSON.parse(firstLine) as { runId: string }).runId;
-      const record = parseEvents(await ws.read(path.join('.aether', 'runs', `${runId}.ndjson`)));
-      assert.doesNotMatch(stderr, /Unhandled 'error' event/);
-      assert.equal(record.events.at(-1)?.type, 'run-end', 'the record ends with run-end');
-      assert.equal(record.events.filter((event) => event.type === 'step-end').length, 2, 'both steps ran');
-    },
-  );
+  test('a reader that goes away (`aether run --json | head -1`) does not lose the end of the run record', async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'runtime/bin/aether.js'), 'run', 'slow.pipeline.yaml', '--json'], {
+      cwd: ws.root,
+      env: { ...process.env, NO_COLOR: '1', AETHER_LOG_DIR: ws.logDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let firstLine = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (firstLine) return;
+      firstLine = chunk.split('\n')[0]!;
+      child.stdout.destroy(); // like `head -1`: the pipe closes while the run goes on
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const runId = (JSON.parse(firstLine) as { runId: string }).runId;
+    const record = parseEvents(await ws.read(path.join('.aether', 'runs', `${runId}.ndjson`)));
+    assert.doesNotMatch(stderr, /Unhandled 'error' event/);
+    assert.equal(record.events.at(-1)?.type, 'run-end', 'the record ends with run-end');
+    assert.equal(record.events.filter((event) => event.type === 'step-end').length, 2, 'both steps ran');
+  });
 });

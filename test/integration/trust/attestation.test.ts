@@ -21,7 +21,11 @@ const PIPELINE = ['name: trust', 'steps:', '  - id: good', '    run: good', ''].
  * named by its folder (its version is not known yet).
  */
 const BAD: Array<{ name: string; status: string; message: RegExp }> = [
-  { name: 'bad-unsigned', status: 'unsigned', message: /bad-unsigned(?:@1\.0\.0)? .* is unsigned: it has no aetherscript\.attestation\.json/ },
+  {
+    name: 'bad-unsigned',
+    status: 'unsigned',
+    message: /bad-unsigned(?:@1\.0\.0)? .* is unsigned: it has no aetherscript\.attestation\.json/,
+  },
   {
     name: 'bad-unknown-key',
     status: 'unknown-key',

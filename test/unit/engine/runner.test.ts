@@ -141,36 +141,30 @@ test('hooks run in load order for all five events', async () => {
   );
 });
 
-test(
-  'pre-execute: each handler sees the input the earlier ones set (spec section 1)',
-  async () => {
-    const { events, calls } = await run('name: p\nsteps:\n  - id: a\n    run: greet\n    with: { name: original }\n', [
-      tools,
-      hooks('zed', (event) => (event === 'pre-execute' ? { input: { name: 'zed' } } : undefined)),
-      hooks('amp', (event, ctx) =>
-        event === 'pre-execute' ? { input: { name: `${(ctx.input as { name: string }).name}+amp` } } : undefined,
-      ),
-    ]);
-    assert.deepEqual(hookCalls(calls, 'a', 'pre-execute')[1]!.context.input, { name: 'zed' });
-    assert.deepEqual(hookCalls(calls, 'a', 'pre-execute')[1]!.context.step?.input, { name: 'zed' });
-    assert.deepEqual(stepEnd(events, 'a').output, { greeting: 'hello zed+amp' });
-  },
-);
+test('pre-execute: each handler sees the input the earlier ones set (spec section 1)', async () => {
+  const { events, calls } = await run('name: p\nsteps:\n  - id: a\n    run: greet\n    with: { name: original }\n', [
+    tools,
+    hooks('zed', (event) => (event === 'pre-execute' ? { input: { name: 'zed' } } : undefined)),
+    hooks('amp', (event, ctx) =>
+      event === 'pre-execute' ? { input: { name: `${(ctx.input as { name: string }).name}+amp` } } : undefined,
+    ),
+  ]);
+  assert.deepEqual(hookCalls(calls, 'a', 'pre-execute')[1]!.context.input, { name: 'zed' });
+  assert.deepEqual(hookCalls(calls, 'a', 'pre-execute')[1]!.context.step?.input, { name: 'zed' });
+  assert.deepEqual(stepEnd(events, 'a').output, { greeting: 'hello zed+amp' });
+});
 
-test(
-  'post-execute: each handler sees the output the earlier ones set (spec section 1)',
-  async () => {
-    const add = (key: string) => (event: HookEvent, ctx: ContextSnapshot) =>
-      event === 'post-execute' ? { output: { ...(ctx.output as object), [key]: true } } : undefined;
-    const { events, calls } = await run('name: p\nsteps:\n  - id: a\n    run: echo\n    with: { v: 1 }\n', [
-      tools,
-      hooks('zed', add('zed')),
-      hooks('amp', add('amp')),
-    ]);
-    assert.deepEqual(hookCalls(calls, 'a', 'post-execute')[1]!.context.output, { v: 1, zed: true });
-    assert.deepEqual(stepEnd(events, 'a').output, { v: 1, zed: true, amp: true });
-  },
-);
+test('post-execute: each handler sees the output the earlier ones set (spec section 1)', async () => {
+  const add = (key: string) => (event: HookEvent, ctx: ContextSnapshot) =>
+    event === 'post-execute' ? { output: { ...(ctx.output as object), [key]: true } } : undefined;
+  const { events, calls } = await run('name: p\nsteps:\n  - id: a\n    run: echo\n    with: { v: 1 }\n', [
+    tools,
+    hooks('zed', add('zed')),
+    hooks('amp', add('amp')),
+  ]);
+  assert.deepEqual(hookCalls(calls, 'a', 'post-execute')[1]!.context.output, { v: 1, zed: true });
+  assert.deepEqual(stepEnd(events, 'a').output, { v: 1, zed: true, amp: true });
+});
 
 test('a single handler’s replacements are applied and validated', async () => {
   const { events } = await run(

@@ -12,7 +12,10 @@ test('points leave in batches of BATCH_SIZE while the consumer keeps up', () => 
   });
   for (let i = 0; i < BATCH_SIZE * 3; i++) buffer.push(point(i));
   assert.equal(batches.length, 3);
-  assert.deepEqual(batches.flat().map((p) => p.value), Array.from({ length: BATCH_SIZE * 3 }, (_, i) => i));
+  assert.deepEqual(
+    batches.flat().map((p) => p.value),
+    Array.from({ length: BATCH_SIZE * 3 }, (_, i) => i),
+  );
   buffer.flush();
 });
 

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildStepGraph, findCycle, findCycles, topologicalOrder, upstreamOf } from '../../../runtime/src/pipeline/graph';
 
-const graphOf = (spec: Record<string, string[]>) =>
-  buildStepGraph(Object.entries(spec).map(([id, needs]) => ({ id, needs })));
+const graphOf = (spec: Record<string, string[]>) => buildStepGraph(Object.entries(spec).map(([id, needs]) => ({ id, needs })));
 
 test('buildStepGraph records needs and dependents in file order', () => {
   const graph = graphOf({ a: [], b: ['a'], c: ['a', 'b'] });

@@ -85,10 +85,7 @@ test('a valid pipeline converts to the model', () => {
   assert.equal(upload.continueOnError, true);
   assert.deepEqual(upload.with, { file: '${{ steps.build.output.path }}', region: '${{ env.REGION }}' });
   assert.equal(upload.index, 1);
-  assert.deepEqual(
-    { line: upload.idRange?.line, column: upload.idRange?.column },
-    { line: position(VALID, 'upload\n').line, column: 9 },
-  );
+  assert.deepEqual({ line: upload.idRange?.line, column: upload.idRange?.column }, { line: position(VALID, 'upload\n').line, column: 9 });
   assert.equal(VALID.slice(upload.range!.start, upload.range!.end).split('\n')[0], 'id: upload');
   assert.equal(upload.range?.column, 5);
 });
@@ -112,7 +109,10 @@ test('yaml/syntax keeps the parser position and leaves no pipeline', () => {
   assert.match(syntax[0]!.message, /^YAML syntax error: /);
   assert.ok(syntax[0]!.range!.line >= 2);
   // No schema noise on top of a broken document.
-  assert.equal(parsed.diagnostics.some((d) => d.code.startsWith('pipeline/')), false);
+  assert.equal(
+    parsed.diagnostics.some((d) => d.code.startsWith('pipeline/')),
+    false,
+  );
 });
 
 test('yaml/syntax for a second document', () => {
@@ -217,7 +217,8 @@ test('pipeline/invalid-value: durations, memory, concurrency, step id', () => {
 });
 
 test('anyOf noise collapses into one message per location', () => {
-  const text = 'name: x\nsteps:\n  - id: a\n    run: b\n  - id: c\n    run: d\n    needs: [a, a]\n  - id: e\n    run: f\n    needs: { a: 1 }\n';
+  const text =
+    'name: x\nsteps:\n  - id: a\n    run: b\n  - id: c\n    run: d\n    needs: [a, a]\n  - id: e\n    run: f\n    needs: { a: 1 }\n';
   const diagnostics = parsePipeline(text, FILE).diagnostics.filter((d) => d.code.startsWith('pipeline/'));
   assert.deepEqual(
     diagnostics.map((d) => d.message),
@@ -235,7 +236,11 @@ test('pipeline/invalid-value for types, names the key and expected form', () => 
   assert.ok(messages.some((m) => m.startsWith('Invalid "OK" in env: expected a string or a number or true or false')));
   assert.ok(messages.includes('Invalid "continue-on-error" in step "a": expected true or false, got a string "yes please"'));
   assert.ok(messages.includes('Step #2 must be a mapping with at least "id" and "run", got an integer'));
-  assertAt(text, diagnostics.find((d) => d.message.startsWith('Invalid name'))!, 'bad name');
+  assertAt(
+    text,
+    diagnostics.find((d) => d.message.startsWith('Invalid name'))!,
+    'bad name',
+  );
 });
 
 test('empty steps and an empty file', () => {
@@ -274,11 +279,15 @@ test('pipeline/self-need', () => {
   const diagnostic = only(text, 'pipeline/self-need');
   assert.equal(diagnostic.message, 'Step "loop" needs itself: remove "loop" from its needs');
   assertAt(text, diagnostic, 'loop', 1);
-  assert.equal(parsePipeline(text, FILE).diagnostics.some((d) => d.code === 'pipeline/need-cycle'), false);
+  assert.equal(
+    parsePipeline(text, FILE).diagnostics.some((d) => d.code === 'pipeline/need-cycle'),
+    false,
+  );
 });
 
 test('pipeline/need-cycle shows the full path', () => {
-  const text = 'name: x\nsteps:\n  - id: a\n    run: x\n    needs: [c]\n  - id: b\n    run: x\n    needs: [a]\n  - id: c\n    run: x\n    needs: b\n';
+  const text =
+    'name: x\nsteps:\n  - id: a\n    run: x\n    needs: [c]\n  - id: b\n    run: x\n    needs: [a]\n  - id: c\n    run: x\n    needs: b\n';
   const diagnostic = only(text, 'pipeline/need-cycle');
   assert.match(diagnostic.message, /a -> c -> b -> a/);
   assertAt(text, diagnostic, 'c');
@@ -347,7 +356,10 @@ test('an expression reached through an alias is reported on the alias', () => {
 test('diagnostics come in file order', () => {
   const text = 'name: x\nsteps:\n  - id: a\n    run: b\n    nedds: [a]\n  - id: a\n    run: c\n    timeout: soon\n';
   const starts = parsePipeline(text, FILE).diagnostics.map((d) => d.range!.start);
-  assert.deepEqual(starts, [...starts].sort((x, y) => x - y));
+  assert.deepEqual(
+    starts,
+    [...starts].sort((x, y) => x - y),
+  );
   assert.equal(starts.length, 3);
 });
 

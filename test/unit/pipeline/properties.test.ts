@@ -10,10 +10,40 @@ import { parseTemplate, resolveValue } from '../../../runtime/src/pipeline/expre
 const pipelineish = fc
   .array(
     fc.constantFrom(
-      'name: x\n', 'steps:\n', '  - id: a\n', '  - id: b\n', '    run: c\n', '    needs: [a]\n', '    needs: b\n',
-      '    with:\n', '      v: ${{ steps.a.output.x }}\n', "      w: '${{ env.Z }}'\n", '      q: "${{ foo"\n',
-      '    timeout: 5s\n', 'settings: { memory: 1GB }\n', 'env:\n  Z: 1\n', '&a x: *a\n', '---\n', '    ', '- ', ': ', '"', "'",
-      '${{', '}}', '|\n', '>\n', '#c\n', '[', ']', '{', '}', '\t', '\r\n', 'é', '😀',
+      'name: x\n',
+      'steps:\n',
+      '  - id: a\n',
+      '  - id: b\n',
+      '    run: c\n',
+      '    needs: [a]\n',
+      '    needs: b\n',
+      '    with:\n',
+      '      v: ${{ steps.a.output.x }}\n',
+      "      w: '${{ env.Z }}'\n",
+      '      q: "${{ foo"\n',
+      '    timeout: 5s\n',
+      'settings: { memory: 1GB }\n',
+      'env:\n  Z: 1\n',
+      '&a x: *a\n',
+      '---\n',
+      '    ',
+      '- ',
+      ': ',
+      '"',
+      "'",
+      '${{',
+      '}}',
+      '|\n',
+      '>\n',
+      '#c\n',
+      '[',
+      ']',
+      '{',
+      '}',
+      '\t',
+      '\r\n',
+      'é',
+      '😀',
     ),
     { maxLength: 30 },
   )
@@ -40,9 +70,15 @@ test('parsePipeline never throws on pipeline-like text and keeps ranges inside i
 
 test('parseTemplate never throws; error offsets are inside; parts rebuild the text', () => {
   const template = fc
-    .array(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('${{', '}}', ' steps.a.output', '.x', '[0]', "['k']", 'env.A', 'state.s', '"', "'")), {
-      maxLength: 12,
-    })
+    .array(
+      fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('${{', '}}', ' steps.a.output', '.x', '[0]', "['k']", 'env.A', 'state.s', '"', "'"),
+      ),
+      {
+        maxLength: 12,
+      },
+    )
     .map((parts) => parts.join(''));
   fc.assert(
     fc.property(template, (text) => {

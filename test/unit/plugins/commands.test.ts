@@ -6,7 +6,14 @@ import type { PluginMeta } from '../../../runtime/src/model/plugin';
 import { buildCommandTable, resolveCommand, describeOverrides, splitCommandRef } from '../../../runtime/src/plugins';
 
 function loaded(metas: PluginMeta[]): OrderedPlugin[] {
-  return metas.map((meta, order) => ({ entry: path.join(path.sep, 'ws', 'plugins', meta.name, 'index.ts'), dir: '', source: 'local', meta, order, reason: '' }));
+  return metas.map((meta, order) => ({
+    entry: path.join(path.sep, 'ws', 'plugins', meta.name, 'index.ts'),
+    dir: '',
+    source: 'local',
+    meta,
+    order,
+    reason: '',
+  }));
 }
 
 const input = { type: 'object' };
@@ -31,7 +38,13 @@ test('load order, not list order, decides', () => {
 });
 
 test('qualified names always reach the plugin’s own command, scoped names included', () => {
-  assert.deepEqual(resolveCommand(table, 'aws/upload'), { command: 'upload', plugin: 'aws', description: 'AWS upload', input, shadows: [] });
+  assert.deepEqual(resolveCommand(table, 'aws/upload'), {
+    command: 'upload',
+    plugin: 'aws',
+    description: 'AWS upload',
+    input,
+    shadows: [],
+  });
   assert.equal(resolveCommand(table, 'gcs/upload')?.description, 'GCS upload');
   assert.equal(resolveCommand(table, '@acme/s3/sync')?.plugin, '@acme/s3');
   assert.equal(resolveCommand(table, 'gcs/login'), undefined);

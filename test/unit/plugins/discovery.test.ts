@@ -16,14 +16,23 @@ async function write(rel: string, content: string | object): Promise<void> {
 before(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'aether-discovery-'));
   // An installed plugin, a scoped one, and an ordinary package that is not a plugin.
-  await write('node_modules/s3-upload/package.json', { name: 's3-upload', version: '1.4.0', engines: { aetherscript: '^1.0.0' }, aetherscript: { plugin: './dist/index.js' } });
+  await write('node_modules/s3-upload/package.json', {
+    name: 's3-upload',
+    version: '1.4.0',
+    engines: { aetherscript: '^1.0.0' },
+    aetherscript: { plugin: './dist/index.js' },
+  });
   await write('node_modules/s3-upload/dist/index.js', 'export default class {}');
   await write('node_modules/@acme/notify/package.json', { name: '@acme/notify', version: '0.2.0', aetherscript: { plugin: 'main.mjs' } });
   await write('node_modules/@acme/notify/main.mjs', 'export default class {}');
   await write('node_modules/lodash/package.json', { name: 'lodash', version: '4.0.0' });
   await write('node_modules/.bin/whatever', '');
   // Broken ones.
-  await write('node_modules/broken-entry/package.json', { name: 'broken-entry', version: '1.0.0', aetherscript: { plugin: './dist/index.js' } });
+  await write('node_modules/broken-entry/package.json', {
+    name: 'broken-entry',
+    version: '1.0.0',
+    aetherscript: { plugin: './dist/index.js' },
+  });
   await write('node_modules/bad-json/package.json', '{ "name": "bad-json", ');
   await write('node_modules/no-plugin-field/package.json', { name: 'no-plugin-field', aetherscript: {} });
   await write('node_modules/escapes/package.json', { name: 'escapes', aetherscript: { plugin: '../s3-upload/dist/index.js' } });
@@ -88,18 +97,27 @@ test('reports broken plugins with file, code and what to do', async () => {
   assert.equal(missing[0]!.severity, 'error');
   assert.equal(missing[0]!.plugin, 'broken-entry');
   assert.equal(missing[0]!.file, path.join(root, 'node_modules/broken-entry/package.json'));
-  assert.match(missing[0]!.message, /^node_modules\/broken-entry\/package\.json: the plugin entry "\.\/dist\/index\.js" \(aetherscript\.plugin\) does not exist; build the plugin/);
+  assert.match(
+    missing[0]!.message,
+    /^node_modules\/broken-entry\/package\.json: the plugin entry "\.\/dist\/index\.js" \(aetherscript\.plugin\) does not exist; build the plugin/,
+  );
 
   const bad = byCode('plugin/bad-package-json');
-  assert.deepEqual(bad.map((d) => [d.message.split(':')[0], d.severity]), [
-    ['node_modules/bad-json/package.json', 'warning'],
-    ['node_modules/escapes/package.json', 'error'],
-    ['plugins/bad-local/package.json', 'error'],
-  ]);
+  assert.deepEqual(
+    bad.map((d) => [d.message.split(':')[0], d.severity]),
+    [
+      ['node_modules/bad-json/package.json', 'warning'],
+      ['node_modules/escapes/package.json', 'error'],
+      ['plugins/bad-local/package.json', 'error'],
+    ],
+  );
   assert.match(bad[1]!.message, /points outside the package/);
 
   const noEntry = byCode('plugin/no-entry');
-  assert.deepEqual(noEntry.map((d) => d.message.split(':')[0]), ['node_modules/no-plugin-field/package.json', 'plugins/empty']);
+  assert.deepEqual(
+    noEntry.map((d) => d.message.split(':')[0]),
+    ['node_modules/no-plugin-field/package.json', 'plugins/empty'],
+  );
   assert.ok(noEntry.every((d) => d.severity === 'warning'));
   assert.match(noEntry[1]!.message, /add index\.ts, index\.js, index\.mjs or a package\.json/);
 
@@ -131,9 +149,16 @@ test('a folder as entry is reported as such', async () => {
 
 test('displayPath is relative to the workspace root', () => {
   const ws = path.join(path.sep, 'ws');
-  assert.equal(displayPath({ entry: path.join(ws, 'plugins/deploy/index.ts'), dir: path.join(ws, 'plugins/deploy'), source: 'local' }), 'plugins/deploy/index.ts');
   assert.equal(
-    displayPath({ entry: path.join(ws, 'node_modules/@acme/x/dist/i.js'), dir: path.join(ws, 'node_modules/@acme/x'), source: 'node_modules' }),
+    displayPath({ entry: path.join(ws, 'plugins/deploy/index.ts'), dir: path.join(ws, 'plugins/deploy'), source: 'local' }),
+    'plugins/deploy/index.ts',
+  );
+  assert.equal(
+    displayPath({
+      entry: path.join(ws, 'node_modules/@acme/x/dist/i.js'),
+      dir: path.join(ws, 'node_modules/@acme/x'),
+      source: 'node_modules',
+    }),
     'node_modules/@acme/x/dist/i.js',
   );
 });

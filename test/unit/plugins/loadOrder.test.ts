@@ -24,13 +24,19 @@ test('the spec example: beta -> gamma, delta -> alpha gives alpha, delta, gamma,
   ]);
   assert.deepEqual(diagnostics, []);
   assert.deepEqual(namesOf(ordered), ['alpha', 'delta', 'gamma', 'beta']);
-  assert.deepEqual(ordered.map((p) => p.order), [0, 1, 2, 3]);
-  assert.deepEqual(ordered.map((p) => p.reason), [
-    'no dependencies; first by name among ready plugins',
-    'after alpha (dependency); first by name among ready plugins',
-    'no dependencies',
-    'after gamma (dependency)',
-  ]);
+  assert.deepEqual(
+    ordered.map((p) => p.order),
+    [0, 1, 2, 3],
+  );
+  assert.deepEqual(
+    ordered.map((p) => p.reason),
+    [
+      'no dependencies; first by name among ready plugins',
+      'after alpha (dependency); first by name among ready plugins',
+      'no dependencies',
+      'after gamma (dependency)',
+    ],
+  );
 });
 
 test('ties break by code point, not locale: upper case and digits first', () => {
@@ -45,7 +51,14 @@ test('several dependencies are listed in load order', () => {
 });
 
 test('the order does not depend on the input order (property)', () => {
-  const base = [plugin('beta', { gamma: '*' }), plugin('gamma'), plugin('delta', { alpha: '*' }), plugin('alpha'), plugin('eps', { beta: '*', alpha: '*' }), plugin('z')];
+  const base = [
+    plugin('beta', { gamma: '*' }),
+    plugin('gamma'),
+    plugin('delta', { alpha: '*' }),
+    plugin('alpha'),
+    plugin('eps', { beta: '*', alpha: '*' }),
+    plugin('z'),
+  ];
   const expected = namesOf(resolveLoadOrder(base).ordered);
   fc.assert(
     fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (shuffled) => {
@@ -84,16 +97,25 @@ test('missing dependencies: each one named, dependents left out, the rest still 
   ]);
   assert.deepEqual(namesOf(ordered), ['lint']);
   assert.equal(ordered[0]!.order, 0);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.plugin]), [
-    ['plugin/missing-dependency', 'deploy'],
-    ['plugin/missing-dependency', 'deploy'],
-    ['plugin/dependency-not-loaded', 'notify'],
-    ['plugin/dependency-not-loaded', 'report'],
-  ]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.plugin]),
+    [
+      ['plugin/missing-dependency', 'deploy'],
+      ['plugin/missing-dependency', 'deploy'],
+      ['plugin/dependency-not-loaded', 'notify'],
+      ['plugin/dependency-not-loaded', 'report'],
+    ],
+  );
   assert.match(diagnostics[0]!.message, /^plugin "deploy" depends on "aws-auth" \(\^2\.0\.0\), which is not installed/);
   assert.match(diagnostics[1]!.message, /^plugin "deploy" depends on "gcp-auth" \(\^1\.0\.0\), which is not installed/);
-  assert.equal(diagnostics[2]!.message, 'plugin "notify" is not loaded because it depends on "deploy", which is not loaded (its dependency "aws-auth" is not installed).');
-  assert.match(diagnostics[3]!.message, /^plugin "report" is not loaded because it depends on "notify", which is not loaded \(it depends on "deploy"/);
+  assert.equal(
+    diagnostics[2]!.message,
+    'plugin "notify" is not loaded because it depends on "deploy", which is not loaded (its dependency "aws-auth" is not installed).',
+  );
+  assert.match(
+    diagnostics[3]!.message,
+    /^plugin "report" is not loaded because it depends on "notify", which is not loaded \(it depends on "deploy"/,
+  );
   assert.ok(diagnostics.every((d) => d.severity === 'error' && d.file?.endsWith('index.ts')));
 });
 
@@ -119,9 +141,18 @@ test('duplicate names: both files named, neither loads, nor what depends on them
     plugin('lint'),
   ]);
   assert.deepEqual(namesOf(ordered), ['lint']);
-  assert.deepEqual(diagnostics.map((d) => d.code), ['plugin/duplicate-name', 'plugin/dependency-not-loaded']);
-  assert.equal(diagnostics[0]!.message, '2 plugins are named "deploy": plugins/deploy-copy/index.ts and plugins/deploy/index.ts; uninstall or rename all but one. None of them is loaded.');
-  assert.match(diagnostics[1]!.message, /"notify" is not loaded because it depends on "deploy", which is not loaded \(two plugins are named "deploy"\)/);
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['plugin/duplicate-name', 'plugin/dependency-not-loaded'],
+  );
+  assert.equal(
+    diagnostics[0]!.message,
+    '2 plugins are named "deploy": plugins/deploy-copy/index.ts and plugins/deploy/index.ts; uninstall or rename all but one. None of them is loaded.',
+  );
+  assert.match(
+    diagnostics[1]!.message,
+    /"notify" is not loaded because it depends on "deploy", which is not loaded \(two plugins are named "deploy"\)/,
+  );
 });
 
 test('cycles: full path, each distinct cycle once, dependents left out', () => {
@@ -137,13 +168,19 @@ test('cycles: full path, each distinct cycle once, dependents left out', () => {
   const cycles = diagnostics.filter((d) => d.code === 'plugin/dependency-cycle').map((d) => d.message.split(';')[0]);
   assert.deepEqual(cycles, ['dependency cycle: a -> b -> a', 'dependency cycle: a -> c -> a', 'dependency cycle: self -> self']);
   const notLoaded = diagnostics.filter((d) => d.code === 'plugin/dependency-not-loaded');
-  assert.deepEqual(notLoaded.map((d) => d.plugin), ['user']);
+  assert.deepEqual(
+    notLoaded.map((d) => d.plugin),
+    ['user'],
+  );
   assert.match(notLoaded[0]!.message, /depends on "c", which is not loaded \(it is in the dependency cycle a -> c -> a\)/);
 });
 
 test('a long cycle is reported once, starting at its smallest name', () => {
   const { diagnostics } = resolveLoadOrder([plugin('q', { r: '*' }), plugin('r', { p: '*' }), plugin('p', { q: '*' })]);
-  assert.deepEqual(diagnostics.map((d) => d.message.split(';')[0]), ['dependency cycle: p -> q -> r -> p']);
+  assert.deepEqual(
+    diagnostics.map((d) => d.message.split(';')[0]),
+    ['dependency cycle: p -> q -> r -> p'],
+  );
   assert.match(diagnostics[0]!.message, /"p", "q", "r" are not loaded\./);
 });
 

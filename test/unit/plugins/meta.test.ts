@@ -8,7 +8,11 @@ import { validateMeta, checkEngine, commandsOf } from '../../../runtime/src/plug
 import metaSchema from '../../../runtime/schemas/plugin-meta.schema.json';
 
 const ws = path.join(path.sep, 'ws');
-const candidate: PluginCandidate = { entry: path.join(ws, 'plugins/deploy/index.ts'), dir: path.join(ws, 'plugins/deploy'), source: 'local' };
+const candidate: PluginCandidate = {
+  entry: path.join(ws, 'plugins/deploy/index.ts'),
+  dir: path.join(ws, 'plugins/deploy'),
+  source: 'local',
+};
 const FILE = 'plugins/deploy/index.ts';
 const valid = { name: 'deploy', version: '1.0.0' };
 
@@ -24,7 +28,9 @@ test('a full, valid meta passes unchanged', () => {
     description: 'Uploads artifacts',
     engines: { aetherscript: '^1.0.0', node: '>=20' },
     dependencies: { 'aws-auth': '^2.0.0' },
-    commands: { upload: { description: 'Upload', input: { type: 'object', properties: { bucket: { type: 'string' } }, required: ['bucket'] } } },
+    commands: {
+      upload: { description: 'Upload', input: { type: 'object', properties: { bucket: { type: 'string' } }, required: ['bucket'] } },
+    },
     hooks: ['pre-execute', 'post-failure'],
     config: { type: 'object', markdownDescription: 'editor-only keyword is fine' },
     limits: { timeoutMs: 5000, heapMb: 256 },
@@ -48,8 +54,17 @@ test('missing static meta and missing fields', () => {
 });
 
 test('invalid fields name the field and the value', () => {
-  const r = problems({ name: 'Deploy', version: 1, hooks: ['pre-exec', 'pre-execute', 'pre-execute'], limits: { heapMb: 2 }, commands: { 'bad name': {}, ok: { input: 3 } } });
-  assert.ok(r.codes.every((c) => c === 'meta/invalid-field'), r.codes.join());
+  const r = problems({
+    name: 'Deploy',
+    version: 1,
+    hooks: ['pre-exec', 'pre-execute', 'pre-execute'],
+    limits: { heapMb: 2 },
+    commands: { 'bad name': {}, ok: { input: 3 } },
+  });
+  assert.ok(
+    r.codes.every((c) => c === 'meta/invalid-field'),
+    r.codes.join(),
+  );
   const text = r.messages.join('\n');
   assert.match(text, /meta\.name "Deploy" is not a valid plugin name; use an npm-style lowercase name/);
   assert.match(text, /meta\.version must be a string, not number 1\./);
@@ -90,16 +105,32 @@ test('config and command inputs must be valid JSON Schemas', () => {
     commands: { up: { input: { $ref: '#/definitions/missing' } }, fine: { input: true } },
   });
   assert.deepEqual(r.codes, ['meta/invalid-schema', 'meta/invalid-schema']);
-  assert.match(r.messages[0]!, /^plugins\/deploy\/index\.ts: meta\.config is not a valid JSON Schema: schema is invalid: data\/type must be equal to one of the allowed values/);
+  assert.match(
+    r.messages[0]!,
+    /^plugins\/deploy\/index\.ts: meta\.config is not a valid JSON Schema: schema is invalid: data\/type must be equal to one of the allowed values/,
+  );
   assert.match(r.messages[1]!, /meta\.commands\.up\.input is not a valid JSON Schema: can't resolve reference #\/definitions\/missing/);
   // Later dialects are understood, and two plugins may reuse one $id.
-  const later = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://example.com/deploy-config.json', type: 'array', prefixItems: [{ type: 'string' }] };
+  const later = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://example.com/deploy-config.json',
+    type: 'array',
+    prefixItems: [{ type: 'string' }],
+  };
   assert.deepEqual(problems({ ...valid, config: later }).codes, []);
   assert.deepEqual(problems({ ...valid, config: later }).codes, []);
 });
 
 test('unknown keys are warnings with a suggestion', () => {
-  const r = problems({ ...valid, hook: ['pre-execute'], dependancies: {}, whatever: 1, engines: { aetherScript: '^1.0.0' }, limits: { timeout: 10 }, commands: { up: { inputs: {} } } });
+  const r = problems({
+    ...valid,
+    hook: ['pre-execute'],
+    dependancies: {},
+    whatever: 1,
+    engines: { aetherScript: '^1.0.0' },
+    limits: { timeout: 10 },
+    commands: { up: { inputs: {} } },
+  });
   assert.ok(r.meta, 'warnings do not reject the plugin');
   assert.ok(r.diagnostics.every((d) => d.code === 'meta/unknown-field' && d.severity === 'warning'));
   assert.deepEqual(r.messages, [
@@ -119,7 +150,10 @@ test('checkEngine: meta range first, then the package range; prereleases count',
   const d = checkEngine(meta, candidate, '2.0.0');
   assert.equal(d?.code, 'plugin/incompatible-engine');
   assert.equal(d?.severity, 'error');
-  assert.match(d!.message, /^plugins\/deploy\/index\.ts: plugin "deploy" 1\.0\.0 requires AetherScript \^1\.2\.0 \(meta\.engines\.aetherscript\) but this runtime is 2\.0\.0/);
+  assert.match(
+    d!.message,
+    /^plugins\/deploy\/index\.ts: plugin "deploy" 1\.0\.0 requires AetherScript \^1\.2\.0 \(meta\.engines\.aetherscript\) but this runtime is 2\.0\.0/,
+  );
 
   const bare: PluginMeta = { name: 'deploy', version: '1.0.0' };
   assert.equal(checkEngine(bare, candidate, '9.9.9'), undefined, 'no range, no constraint');
@@ -130,7 +164,10 @@ test('checkEngine: meta range first, then the package range; prereleases count',
 
 test('commandsOf: default command named after the plugin, explicit commands otherwise', () => {
   assert.deepEqual(commandsOf({ name: 'lint', version: '1.0.0', description: 'Lints' }), { lint: { description: 'Lints' } });
-  assert.deepEqual(commandsOf({ name: 'lint', version: '1.0.0', commands: { a: {}, b: { description: 'B' } } }), { a: {}, b: { description: 'B' } });
+  assert.deepEqual(commandsOf({ name: 'lint', version: '1.0.0', commands: { a: {}, b: { description: 'B' } } }), {
+    a: {},
+    b: { description: 'B' },
+  });
   assert.deepEqual(commandsOf({ name: 'hooks-only', version: '1.0.0', commands: {} }), {});
 });
 

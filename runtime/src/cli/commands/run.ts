@@ -42,8 +42,11 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     const errColors = colorsFor(process.stderr);
     if (result.status === 'invalid') {
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      process.stderr.write(`${errColors.red('error')}: ${path.relative(process.cwd(), path.resolve(file))} is not valid; nothing was run\n`);
-      for (const diagnostic of errors.length > 0 ? errors : result.diagnostics) process.stderr.write(`  ${formatDiagnostic(diagnostic, errColors)}\n`);
+      process.stderr.write(
+        `${errColors.red('error')}: ${path.relative(process.cwd(), path.resolve(file))} is not valid; nothing was run\n`,
+      );
+      for (const diagnostic of errors.length > 0 ? errors : result.diagnostics)
+        process.stderr.write(`  ${formatDiagnostic(diagnostic, errColors)}\n`);
       if (errors.length === 0 && result.error) process.stderr.write(`  ${result.error}\n`);
     } else if (!options.json && result.recordFile) {
       out.write(`${colors.dim(`  run record: ${path.relative(process.cwd(), result.recordFile)}`)}\n`);
