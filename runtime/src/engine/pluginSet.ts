@@ -74,6 +74,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
   const diagnostics: AetherDiagnostic[] = [];
   const faults: LoadFault[] = [];
 
+  host.warmUp();
   const discovered = await discoverPlugins(workspaceRoot);
   let candidates: PluginCandidate[] = discovered.candidates;
   diagnostics.push(...discovered.diagnostics);

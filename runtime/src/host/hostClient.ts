@@ -214,6 +214,13 @@ export class PluginHostClient {
     });
   }
 
+  /** Starts the host process now, so its start-up overlaps discovery and compilation. */
+  warmUp(): void {
+    this.ensureHost().catch(() => {
+      // A host that cannot start fails the first real request, with its reason.
+    });
+  }
+
   /** Loads a compiled plugin into its own worker and returns what its module exports. */
   async load(
     pluginId: number,
