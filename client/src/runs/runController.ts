@@ -149,7 +149,8 @@ export class RunController implements vscode.Disposable {
     const doc = { positionAt: (offset: number) => positionAt(text, offset) };
     const result: vscode.Diagnostic[] = [];
     for (const step of run.steps.values()) {
-      if (step.status !== 'failed') continue;
+      // A stopped run's interrupted step says "cancelled", not what is wrong with the pipeline.
+      if (step.status !== 'failed' || run.phase === 'cancelled') continue;
       const source = parsed.pipeline?.steps.find((s) => s.id === step.id);
       const range = source?.idRange ?? source?.range;
       const at = range ? new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)) : new vscode.Range(0, 0, 0, 0);
