@@ -14,7 +14,7 @@ import { checkExpressions } from '../../../runtime/src/pipeline/expressionChecks
 import { buildStepGraph, type StepGraph } from '../../../runtime/src/pipeline/graph';
 import { findPair, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
 import { finish, validatePipeline, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
-import type { PipelineDocument } from './pipelineDocument';
+import { dropSourceTokens, type PipelineDocument } from './pipelineDocument';
 import { LineIndex } from './text';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -77,11 +77,7 @@ export function updateIncrementally(
   const oldText = doc.parsed.text;
   const { layout } = state;
   // The edit, as one span: the texts' common prefix and suffix are what did not change.
-  const max = Math.min(oldText.length, newText.length);
-  let p = 0;
-  while (p < max && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < max - p && oldText.charCodeAt(oldText.length - 1 - q) === newText.charCodeAt(newText.length - 1 - q)) q++;
+  const { prefix: p, suffix: q } = commonEnds(oldText, newText);
   const oldEnd = oldText.length - q;
   const delta = newText.length - oldText.length;
   if (p === oldText.length && delta === 0) return undefined;
@@ -148,6 +144,7 @@ export function updateIncrementally(
   // The cached tree, updated in place: later nodes move by the edit, the step's node is the new one.
   shiftNodes(doc.parsed.document, itemEnd, delta);
   shiftNodes(node, 0, itemStart - chunkStartInMini, true);
+  dropSourceTokens(node);
   const realSeq = stepsSeq(doc.parsed.document)!;
   realSeq.items[k] = node;
   info.step.index = k;
@@ -166,6 +163,31 @@ export function updateIncrementally(
   };
   const items = layout.items.map((start, i) => (i > k ? start + delta : start));
   return { doc: updated, state: { layout: { ...layout, items, stepsEnd: layout.stepsEnd + delta }, graph: state.graph } };
+}
+
+/**
+ * Lengths of the common prefix and suffix (not overlapping). Binary search over substring equality,
+ * which V8 compares a block at a time: far faster than a character loop over a 1 MB text.
+ */
+export function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  const max = Math.min(a.length, b.length);
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (a.slice(low, mid) === b.slice(low, mid)) low = mid;
+    else high = mid - 1;
+  }
+  const prefix = low;
+  const room = max - prefix;
+  low = 0;
+  high = room;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (a.slice(a.length - mid, a.length - low) === b.slice(b.length - mid, b.length - low)) low = mid;
+    else high = mid - 1;
+  }
+  return { prefix, suffix: low };
 }
 
 /** The step graph `checkSteps` builds: first step of each id, needs that name other known steps. */

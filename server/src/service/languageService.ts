@@ -24,7 +24,7 @@ import { doHover } from './hover';
 import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
 import type { ValidationOptions } from './pipelineDiagnostics';
-import { analysePipeline, type PipelineDocument } from './pipelineDocument';
+import { analysePipeline, dropSourceTokens, type PipelineDocument } from './pipelineDocument';
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from './text';
 import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
@@ -55,6 +55,10 @@ export interface AetherLanguageService {
   getCodeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
   /** Load order per workspace folder (one folder when `folderOrFileUri` is given). */
   getLoadOrder(folderOrFileUri?: string): LoadOrderResult[];
+  /** Frees what the cached analyses no longer need (parser tokens); for when the server is idle. */
+  compact(): void;
+  /** Whether the document's last analysis re-parsed the whole text (not only an edited step). */
+  lastAnalysisWasFull(uri: string): boolean;
   /** Drops cached analysis of a closed document. */
   forget(uri: string): void;
 }
@@ -83,7 +87,11 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
-  const cache = new Map<string, { key: string; version: number; doc: PipelineDocument; incremental?: IncrementalState }>();
+  /** `incremental`: undefined until the first edit asks for it (computing it is not on the didOpen path). */
+  const cache = new Map<
+    string,
+    { key: string; version: number; doc: PipelineDocument; incremental?: IncrementalState | null; full: boolean; compacted?: boolean }
+  >();
   const fallback = emptyIndex();
   // Settings are pulled per document; remembered only so that features agree with the last validation.
   const lastSettings = new Map<string, LanguageSettings>();
@@ -103,15 +111,19 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     const cached = cache.get(document.uri);
     if (cached && cached.key === key && cached.version === document.version) return cached.doc;
     const text = document.getText();
+    if (cached && cached.key === key && options.incremental !== false) {
+      if (cached.incremental === undefined) cached.incremental = incrementalState(cached.doc) ?? null;
+    }
     if (cached && cached.key === key && cached.incremental && options.incremental !== false) {
       const next = updateIncrementally(cached.doc, cached.incremental, text, document.version, index, effective);
       if (next) {
-        cache.set(document.uri, { key, version: document.version, doc: next.doc, incremental: next.state });
+        // The tree is the same (updated in place), so it stays compacted if it was.
+        cache.set(document.uri, { ...cached, version: document.version, doc: next.doc, incremental: next.state, full: false });
         return next.doc;
       }
     }
     const doc = analysePipeline(text, document.uri, uriToPath(document.uri), document.version, index, effective);
-    cache.set(document.uri, { key, version: document.version, doc, incremental: incrementalState(doc) });
+    cache.set(document.uri, { key, version: document.version, doc, full: true });
     return doc;
   };
 
@@ -167,6 +179,14 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       }
       return (options.getIndexes?.() ?? []).map(getLoadOrder);
     },
+    compact() {
+      for (const entry of cache.values()) {
+        if (entry.compacted) continue;
+        dropSourceTokens(entry.doc.parsed.document.contents);
+        entry.compacted = true;
+      }
+    },
+    lastAnalysisWasFull: (uri) => cache.get(uri)?.full ?? false,
     forget(uri) {
       cache.delete(uri);
       lastSettings.delete(uri);

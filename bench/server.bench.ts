@@ -1,0 +1,316 @@
+// Language server benchmark (issue 5), over the real LSP transport: a generated pipeline of 5,000 steps
+// (30,000 lines, 50 misspelt keys) with its plugin. didOpen to diagnostics beside `parseDocument` + ajv
+// on the same text in this process; an edit inside one step to its diagnostics beside
+// yaml-language-server 2.0.0 driven by the same harness (its schema association set to
+// runtime/schemas/pipeline.schema.json); completion and hover at the end of the file; server RSS.
+// Both servers are warmed up with one open of the file first, so JIT warm-up is not what is compared.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv from 'ajv';
+import { parseDocument } from 'yaml';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { Position } from 'vscode-languageserver-types';
+import { fmtMs, median, report, scratchWorkspace } from './benchUtil';
+import { BENCH_PLUGIN, generatePipeline } from './fixtures/server/generate';
+
+const repo = path.resolve(__dirname, '..');
+const SCHEMA = path.join(repo, 'runtime/schemas/pipeline.schema.json');
+const STEPS = 5000;
+const MISSPELT = 50;
+const EDITS = 20;
+const YAML_LS_EDITS = 5;
+const QUERIES = 20;
+
+/** One language server process and a JSON-RPC client on its stdio. */
+class LspProcess {
+  readonly connection: MessageConnection;
+  private readonly published: PublishDiagnosticsParams[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(
+    readonly child: ChildProcess,
+    settings: unknown,
+  ) {
+    this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      this.published.push(params);
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
+      params.items.map((item) => (item.section ? ((settings as Record<string, unknown>)[item.section] ?? null) : settings)),
+    );
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification(() => undefined);
+    this.connection.listen();
+  }
+
+  static async start(args: string[], root: string, settings: unknown): Promise<LspProcess> {
+    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.resume();
+    const server = new LspProcess(child, settings);
+    const rootUri = pathToFileURL(root).href;
+    await server.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: {
+          synchronization: { dynamicRegistration: false },
+          publishDiagnostics: { versionSupport: true },
+          completion: { completionItem: { snippetSupport: true } },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+        },
+      },
+    });
+    await server.connection.sendNotification('initialized', {});
+    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings });
+    return server;
+  }
+
+  /** The first diagnostics for `uri` published after `since` (an index into what was published). */
+  async diagnosticsAfter(
+    uri: string,
+    since: number,
+    accept: (p: PublishDiagnosticsParams) => boolean = () => true,
+  ): Promise<PublishDiagnosticsParams> {
+    for (;;) {
+      const hit = this.published.slice(since).find((p) => p.uri === uri && accept(p));
+      if (hit) return hit;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  get publishedCount(): number {
+    return this.published.length;
+  }
+
+  rssMb(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await this.connection.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    // Let it exit on its own (so flags such as --cpu-prof can write their output), then make sure.
+    if (this.child.exitCode === null)
+      await new Promise((resolve) => {
+        this.child.once('exit', resolve);
+        setTimeout(resolve, 3000);
+      });
+    this.connection.dispose();
+    this.child.kill();
+  }
+}
+
+interface Measured {
+  openMs: number;
+  openDiagnostics: number;
+  editMs: number[];
+  completionMs: number[];
+  hoverMs: number[];
+  rssMb: number;
+}
+
+/** Drives one server through the same script: open (after a warm-up open), edits inside steps, completion and hover at the end. */
+async function measure(
+  server: LspProcess,
+  uri: string,
+  languageId: string,
+  text: string,
+  edits: number,
+  accept: (p: PublishDiagnosticsParams, version: number) => boolean,
+): Promise<Measured> {
+  const lines = text.split('\n');
+  const end: Position = { line: lines.length - 1, character: 0 };
+  // Warm-up: one open and close, so both servers have compiled their hot paths.
+  let since = server.publishedCount;
+  await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  await server.diagnosticsAfter(uri, since, (p) => accept(p, 1));
+  await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+
+  // The median of three opens, as the reference is the median of three runs.
+  const opens: number[] = [];
+  let opened: PublishDiagnosticsParams | undefined;
+  let started = 0;
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    since = server.publishedCount;
+    started = performance.now();
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 2, text } });
+    opened = await server.diagnosticsAfter(uri, since, (p) => accept(p, 2));
+    opens.push(performance.now() - started);
+  }
+  const openMs = median(opens);
+
+  // Edits: a digit typed into the `count:` of a step spread over the file, each followed by its diagnostics.
+  const editMs: number[] = [];
+  let version = 2;
+  for (let i = 0; i < edits; i++) {
+    const step = 100 + Math.floor(((STEPS - 200) * i) / Math.max(1, edits - 1));
+    const line = lines.findIndex((l, n) => n > 8 && l === `  - id: step-${step}`) + 5;
+    const character = (lines[line] ?? '').length;
+    version++;
+    since = server.publishedCount;
+    started = performance.now();
+    await server.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: '7' }],
+    });
+    await server.diagnosticsAfter(uri, since, (p) => accept(p, version));
+    editMs.push(performance.now() - started);
+    lines[line] += '7';
+  }
+
+  const completionMs: number[] = [];
+  const hoverMs: number[] = [];
+  const lastRun = lines.length - 1 - [...lines].reverse().findIndex((l) => l.startsWith('    run: '));
+  for (let i = 0; i < QUERIES; i++) {
+    started = performance.now();
+    await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: end });
+    completionMs.push(performance.now() - started);
+    started = performance.now();
+    await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: lastRun, character: 11 } });
+    hoverMs.push(performance.now() - started);
+  }
+  // Memory with the file open, once the server is idle (V8 gives back what a burst of parsing took after that).
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.AETHER_BENCH_SETTLE_MS ?? 1500)));
+  return { openMs, openDiagnostics: opened?.diagnostics.length ?? 0, editMs, completionMs, hoverMs, rssMb: server.rssMb() };
+}
+
+/** `parseDocument` + ajv (the pipeline schema) on the text, in this process: the didOpen reference. */
+function parseAndValidate(text: string): number {
+  const ajv = new Ajv({ allErrors: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
+  validate(parseDocument(text).toJS()); // warm-up, as the servers get
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    validate(parseDocument(text).toJS());
+    runs.push(performance.now() - started);
+  }
+  return median(runs);
+}
+
+export async function serverBench(): Promise<string[]> {
+  const text = generatePipeline(STEPS, MISSPELT);
+  const lineCount = text.split('\n').length - 1;
+  const root = scratchWorkspace('server', { 'plugins/tools/index.mjs': BENCH_PLUGIN, 'bench.pipeline.yaml': text });
+  const uri = pathToFileURL(path.join(root, 'bench.pipeline.yaml')).href;
+  const out: string[] = [];
+  try {
+    const referenceMs = parseAndValidate(text);
+
+    // AETHER_BENCH_SERVER_FLAGS: node flags for our server only (e.g. --cpu-prof to profile it).
+    const flags = (process.env.AETHER_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+    const ours = await LspProcess.start([...flags, path.join(repo, 'server/dist/server.js'), '--stdio'], root, { aether: {} });
+    let mine: Measured;
+    try {
+      // It publishes the document version with its diagnostics (closing publishes an empty list without one).
+      mine = await measure(ours, uri, 'aetherscript-pipeline', text, EDITS, (p, version) => p.version === version);
+    } finally {
+      await ours.stop();
+    }
+
+    // AETHER_BENCH_OURS_ONLY=1 skips the reference server (for quick iterations; its figures print as NaN).
+    const skipReference = process.env.AETHER_BENCH_OURS_ONLY === '1';
+    const schemaUri = pathToFileURL(SCHEMA).href;
+    const yamlSettings = {
+      yaml: {
+        validate: true,
+        hover: true,
+        completion: true,
+        schemas: { [schemaUri]: ['*.pipeline.yaml'] },
+        schemaStore: { enable: false },
+      },
+    };
+    const nothing: Measured = { openMs: NaN, openDiagnostics: NaN, editMs: [NaN], completionMs: [NaN], hoverMs: [NaN], rssMb: NaN };
+    const yamlLs = skipReference
+      ? undefined
+      : await LspProcess.start(
+          [path.join(repo, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'],
+          root,
+          yamlSettings,
+        );
+    let theirs: Measured;
+    try {
+      // It publishes without versions, and an empty list on close and before the schema is applied; every
+      // real publish has the 50 schema errors.
+      theirs = yamlLs ? await measure(yamlLs, uri, 'yaml', text, YAML_LS_EDITS, (p) => p.diagnostics.length > 0) : nothing;
+    } finally {
+      await yamlLs?.stop();
+    }
+
+    const edit = median(mine.editMs);
+    const yamlEdit = median(theirs.editMs);
+    const completion = median(mine.completionMs);
+    const hover = median(mine.hoverMs);
+    out.push(
+      `  ${lineCount} lines, ${STEPS} steps, ${MISSPELT} misspelt keys; ${mine.openDiagnostics} diagnostics (yaml-language-server: ${theirs.openDiagnostics})`,
+    );
+    out.push(
+      report('didOpen → diagnostics', fmtMs(mine.openMs), fmtMs(referenceMs), mine.openMs / referenceMs, {
+        text: '≤ 1.30x parseDocument + ajv',
+        met: mine.openMs <= 1.3 * referenceMs,
+      }),
+    );
+    out.push(
+      report('didOpen → diagnostics vs yaml-language-server', fmtMs(mine.openMs), fmtMs(theirs.openMs), mine.openMs / theirs.openMs),
+    );
+    out.push(
+      report(`edit in one step → diagnostics, median of ${EDITS}`, fmtMs(edit), fmtMs(yamlEdit), edit / yamlEdit, {
+        text: '≤ 40 ms and ≤ 0.10x yaml-language-server',
+        met: edit <= 40 && edit * 10 <= yamlEdit,
+      }),
+    );
+    out.push(
+      report(
+        `completion at the end, median of ${QUERIES}`,
+        fmtMs(completion),
+        fmtMs(median(theirs.completionMs)),
+        completion / median(theirs.completionMs),
+        {
+          text: '≤ 10 ms',
+          met: completion <= 10,
+        },
+      ),
+    );
+    out.push(
+      report(`hover at the end, median of ${QUERIES}`, fmtMs(hover), fmtMs(median(theirs.hoverMs)), hover / median(theirs.hoverMs), {
+        text: '≤ 10 ms',
+        met: hover <= 10,
+      }),
+    );
+    out.push(
+      report('server RSS with the file open', `${mine.rssMb.toFixed(0)} MB`, `${theirs.rssMb.toFixed(0)} MB`, mine.rssMb / theirs.rssMb, {
+        text: '< 200 MB',
+        met: mine.rssMb < 200,
+      }),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return out;
+}
+
+// `node --import tsx bench/server.bench.ts` runs this benchmark alone.
+if (require.main === module) {
+  serverBench().then(
+    (lines) => console.log(lines.join('\n')),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
