@@ -143,7 +143,7 @@ async function measure(
   // The median of three opens, as the reference is the median of three runs.
   const opens: number[] = [];
   let opened: PublishDiagnosticsParams | undefined;
-  let started = 0;
+  let started: number;
   for (let i = 0; i < 3; i++) {
     if (i > 0) await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     since = server.publishedCount;
