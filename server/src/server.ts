@@ -2,7 +2,10 @@
 // workspace indexes kept current by file watching, and handlers that fetch the document and delegate to
 // the language service in a few lines. Settings are pulled per document, never kept here.
 import {
+  type CancellationToken,
   createConnection,
+  LSPErrorCodes,
+  ResponseError,
   DidChangeWatchedFilesNotification,
   ProposedFeatures,
   TextDocuments,
@@ -177,24 +180,37 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   if (changed) revalidateAll();
 });
 
-const withDocument = <T>(uri: string, empty: T, run: (document: TextDocument) => T): T => {
+/**
+ * Runs a feature on an open document unless the request was cancelled: a cancellation that arrives while
+ * the request waits behind others (an edit's validation, say) is honoured before any work; one that
+ * arrives during the work (the service checks the token in its loops over steps and expressions) drops
+ * the result. Either way the client gets RequestCancelled.
+ */
+const withDocument = <T>(uri: string, token: CancellationToken, empty: T, run: (document: TextDocument) => T): T | ResponseError<void> => {
+  const cancelled = () => new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'request cancelled');
+  if (token.isCancellationRequested) return cancelled();
   const document = documents.get(uri);
-  return document ? run(document) : empty;
+  const result = document ? run(document) : empty;
+  return token.isCancellationRequested ? cancelled() : result;
 };
 
-connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => service.doComplete(d, position)));
-connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, null, (d) => service.doHover(d, position)));
-connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, [], (d) => service.findDefinition(d, position)));
-connection.onReferences(({ textDocument, position, context }) =>
-  withDocument(textDocument.uri, [], (d) => service.findReferences(d, position, context.includeDeclaration)),
+connection.onCompletion(({ textDocument, position }, token) =>
+  withDocument(textDocument.uri, token, null, (d) => service.doComplete(d, position, token)),
 );
-connection.onRenameRequest(({ textDocument, position, newName }) =>
-  withDocument(textDocument.uri, null, (d) => service.doRename(d, position, newName)),
+connection.onHover(({ textDocument, position }, token) => withDocument(textDocument.uri, token, null, (d) => service.doHover(d, position)));
+connection.onDefinition(({ textDocument, position }, token) =>
+  withDocument(textDocument.uri, token, [], (d) => service.findDefinition(d, position, token)),
 );
-connection.onDocumentSymbol(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.findDocumentSymbols(d)));
-connection.onFoldingRanges(({ textDocument }) => withDocument(textDocument.uri, [], (d) => service.getFoldingRanges(d)));
-connection.onCodeAction(({ textDocument, range, context }) =>
-  withDocument(textDocument.uri, [], (d) => service.getCodeActions(d, range, context.diagnostics)),
+connection.onReferences(({ textDocument, position, context }, token) =>
+  withDocument(textDocument.uri, token, [], (d) => service.findReferences(d, position, context.includeDeclaration, token)),
+);
+connection.onRenameRequest(({ textDocument, position, newName }, token) =>
+  withDocument(textDocument.uri, token, null, (d) => service.doRename(d, position, newName, token)),
+);
+connection.onDocumentSymbol(({ textDocument }, token) => withDocument(textDocument.uri, token, [], (d) => service.findDocumentSymbols(d)));
+connection.onFoldingRanges(({ textDocument }, token) => withDocument(textDocument.uri, token, [], (d) => service.getFoldingRanges(d)));
+connection.onCodeAction(({ textDocument, range, context }, token) =>
+  withDocument(textDocument.uri, token, [], (d) => service.getCodeActions(d, range, context.diagnostics)),
 );
 connection.onRequest(LoadOrderRequest.type, async (params) => {
   await ready;

@@ -24,7 +24,7 @@ import { doHover } from './hover';
 import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
 import type { ValidationOptions } from './pipelineDiagnostics';
-import { analysePipeline, dropSourceTokens, type PipelineDocument } from './pipelineDocument';
+import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation, type PipelineDocument } from './pipelineDocument';
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from './text';
 import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
@@ -45,11 +45,11 @@ export type LanguageSettings = ValidationOptions;
 export interface AetherLanguageService {
   /** Pipeline files and plugin entry files of an index. */
   doValidation(document: TextDocument, settings?: LanguageSettings): Diagnostic[];
-  doComplete(document: TextDocument, position: Position): CompletionList;
+  doComplete(document: TextDocument, position: Position, token?: Cancellation): CompletionList;
   doHover(document: TextDocument, position: Position): Hover | null;
-  findDefinition(document: TextDocument, position: Position): LocationLink[];
-  findReferences(document: TextDocument, position: Position, includeDeclaration?: boolean): Location[];
-  doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
+  findDefinition(document: TextDocument, position: Position, token?: Cancellation): LocationLink[];
+  findReferences(document: TextDocument, position: Position, includeDeclaration?: boolean, token?: Cancellation): Location[];
+  doRename(document: TextDocument, position: Position, newName: string, token?: Cancellation): WorkspaceEdit | null;
   findDocumentSymbols(document: TextDocument): DocumentSymbol[];
   getFoldingRanges(document: TextDocument): FoldingRange[];
   getCodeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
@@ -85,6 +85,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   warning: DiagnosticSeverity.Warning,
   info: DiagnosticSeverity.Information,
 };
+
+/**
+ * Pipelines larger than this are not analysed in the editor: parsing a 10 MB YAML file into a tree takes
+ * seconds and hundreds of MB, for every edit. Such a file gets one warning (at its start) that says so,
+ * every feature answers empty, and the cost is one length check: bounded time and memory whatever the
+ * size. `aether validate` still checks it in full. Alias bombs are bounded separately: aliases expand
+ * to at most 100 nodes (the runtime's limit), and every walk visits an aliased node once.
+ */
+export const MAX_ANALYSED_LENGTH = 4 * 1024 * 1024;
 
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
   /** `incremental`: undefined until the first edit asks for it (computing it is not on the didOpen path). */
@@ -139,12 +148,33 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     };
   };
 
-  const pipelineOnly = <T>(document: TextDocument, empty: T, run: (doc: PipelineDocument) => T): T =>
-    isPipelineUri(document.uri) ? run(analysed(document)) : empty;
+  /** Runs a pipeline feature; a cancelled request (RequestCancelled from a long loop) answers `empty`. */
+  const pipelineOnly = <T>(document: TextDocument, empty: T, run: (doc: PipelineDocument) => T, token?: Cancellation): T => {
+    if (!isPipelineUri(document.uri) || token?.isCancellationRequested || document.getText().length > MAX_ANALYSED_LENGTH) return empty;
+    try {
+      return run(analysed(document));
+    } catch (error) {
+      if (error instanceof RequestCancelled) return empty;
+      throw error;
+    }
+  };
 
   return {
     doValidation(document, settings) {
       if (isPipelineUri(document.uri)) {
+        const length = document.getText().length;
+        if (length > MAX_ANALYSED_LENGTH) {
+          const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+          return [
+            {
+              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+              severity: DiagnosticSeverity.Warning,
+              code: 'pipeline/too-large',
+              source: 'aether',
+              message: `This pipeline is ${mb(length)}, over the editor's ${mb(MAX_ANALYSED_LENGTH)} limit, so it is not checked as you type. Split it into smaller pipelines, or run \`aether validate\` on it.`,
+            },
+          ];
+        }
         const doc = analysed(document, settings);
         return doc.diagnostics.map((d) => toDiagnostic(doc.lines, d));
       }
@@ -156,13 +186,15 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       if (!plugin) return [];
       return pluginFileDiagnostics(plugin).map((d) => toDiagnostic(plugin.source.lineIndex, d));
     },
-    doComplete: (document, position) =>
-      pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position))),
+    doComplete: (document, position, token) =>
+      pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
     doHover: (document, position) => pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position))),
-    findDefinition: (document, position) => pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position))),
-    findReferences: (document, position, includeDeclaration = true) =>
-      pipelineOnly(document, [], (doc) => findReferences(doc, doc.lines.offsetAt(position), includeDeclaration)),
-    doRename: (document, position, newName) => pipelineOnly(document, null, (doc) => doRename(doc, doc.lines.offsetAt(position), newName)),
+    findDefinition: (document, position, token) =>
+      pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position), token), token),
+    findReferences: (document, position, includeDeclaration = true, token) =>
+      pipelineOnly(document, [], (doc) => findReferences(doc, doc.lines.offsetAt(position), includeDeclaration, token), token),
+    doRename: (document, position, newName, token) =>
+      pipelineOnly(document, null, (doc) => doRename(doc, doc.lines.offsetAt(position), newName, token), token),
     findDocumentSymbols: (document) => pipelineOnly(document, [], (doc) => findDocumentSymbols(doc)),
     getFoldingRanges: (document) => pipelineOnly(document, [], (doc) => getFoldingRanges(doc)),
     getCodeActions: (document, _range, diagnostics) =>

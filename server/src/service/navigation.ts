@@ -10,7 +10,16 @@ import {
 } from 'vscode-languageserver-types';
 import { isMap, isScalar, isSeq, visit, type Node } from 'yaml';
 import { findMetaProperty, type PluginSourceInfo } from './pluginSource';
-import { contains, pluginsMap, rootMap, spanOf, stepById, stepReferences, type PipelineDocument } from './pipelineDocument';
+import {
+  type Cancellation,
+  contains,
+  pluginsMap,
+  rootMap,
+  spanOf,
+  stepById,
+  stepReferences,
+  type PipelineDocument,
+} from './pipelineDocument';
 import type { Span } from './text';
 
 function range(doc: { lines: { positionAt(o: number): { line: number; character: number } } }, span: Span) {
@@ -26,7 +35,7 @@ function sourceLocation(source: PluginSourceInfo, span: Span | undefined): Locat
 }
 
 /** A command to its plugin's meta entry, a plugin to its file, `needs` and expressions to the step. */
-export function findDefinition(doc: PipelineDocument, offset: number): LocationLink[] {
+export function findDefinition(doc: PipelineDocument, offset: number, token?: Cancellation): LocationLink[] {
   const link = (origin: Span, target: Location | undefined): LocationLink[] =>
     target
       ? [{ originSelectionRange: range(doc, origin), targetUri: target.uri, targetRange: target.range, targetSelectionRange: target.range }]
@@ -49,7 +58,7 @@ export function findDefinition(doc: PipelineDocument, offset: number): LocationL
       }
     }
   }
-  for (const ref of stepReferences(doc)) {
+  for (const ref of stepReferences(doc, token)) {
     if (contains(ref.span, offset)) {
       const targetSpan = spanOf(stepById(doc, ref.id)?.step.idNode);
       if (targetSpan) return link(ref.span, { uri: doc.uri, range: range(doc, targetSpan) });
@@ -67,16 +76,16 @@ export function findDefinition(doc: PipelineDocument, offset: number): LocationL
 }
 
 /** The step id at `offset`, whether on its definition, a `needs` entry or an expression. */
-function stepIdAt(doc: PipelineDocument, offset: number): string | undefined {
+function stepIdAt(doc: PipelineDocument, offset: number, token?: Cancellation): string | undefined {
   for (const info of doc.steps) {
     if (info.step.id !== undefined && contains(spanOf(info.step.idNode), offset)) return info.step.id;
     for (const need of info.step.needs) if (contains(spanOf(need.node), offset)) return need.id;
   }
-  return stepReferences(doc).find((ref) => contains(ref.span, offset))?.id;
+  return stepReferences(doc, token).find((ref) => contains(ref.span, offset))?.id;
 }
 
 /** Spans of every mention of step `id`: its id, `needs` entries and `${{ steps.<id> }}`. */
-function stepMentions(doc: PipelineDocument, id: string, includeDeclaration: boolean): Span[] {
+function stepMentions(doc: PipelineDocument, id: string, includeDeclaration: boolean, token?: Cancellation): Span[] {
   const spans: Span[] = [];
   for (const info of doc.steps) {
     if (includeDeclaration && info.step.id === id) {
@@ -88,20 +97,20 @@ function stepMentions(doc: PipelineDocument, id: string, includeDeclaration: boo
       if (span) spans.push(span);
     }
   }
-  for (const ref of stepReferences(doc)) if (ref.id === id) spans.push(ref.span);
+  for (const ref of stepReferences(doc, token)) if (ref.id === id) spans.push(ref.span);
   return spans.sort((a, b) => a.start - b.start);
 }
 
-export function findReferences(doc: PipelineDocument, offset: number, includeDeclaration = true): Location[] {
-  const id = stepIdAt(doc, offset);
+export function findReferences(doc: PipelineDocument, offset: number, includeDeclaration = true, token?: Cancellation): Location[] {
+  const id = stepIdAt(doc, offset, token);
   if (id === undefined) return [];
-  return stepMentions(doc, id, includeDeclaration).map((span) => ({ uri: doc.uri, range: range(doc, unquoted(doc, span)) }));
+  return stepMentions(doc, id, includeDeclaration, token).map((span) => ({ uri: doc.uri, range: range(doc, unquoted(doc, span)) }));
 }
 
-export function doRename(doc: PipelineDocument, offset: number, newName: string): WorkspaceEdit | null {
-  const id = stepIdAt(doc, offset);
+export function doRename(doc: PipelineDocument, offset: number, newName: string, token?: Cancellation): WorkspaceEdit | null {
+  const id = stepIdAt(doc, offset, token);
   if (id === undefined || !/^[a-z0-9_-]+$/.test(newName)) return null;
-  const edits = stepMentions(doc, id, true).map((span) => ({ range: range(doc, unquoted(doc, span)), newText: newName }));
+  const edits = stepMentions(doc, id, true, token).map((span) => ({ range: range(doc, unquoted(doc, span)), newText: newName }));
   return { changes: { [doc.uri]: edits } };
 }
 

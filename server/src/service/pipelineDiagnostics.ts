@@ -191,7 +191,8 @@ class PluginChecks {
 
   private checkInput(binding: CommandBinding, withNode: YAMLMap | undefined, runNode: Scalar, step: StepNode): void {
     if (binding.input === undefined) return;
-    const value = withNode ? withNode.toJS(this.parsed.document, { maxAliasCount: 100 }) : {};
+    const value = withNode ? valueOf(withNode, this.parsed) : {};
+    if (value === UNREADABLE) return;
     const label = `${binding.command} (${binding.plugin})`;
     for (const problem of schemaProblems(binding.input, value)) {
       // A `${{ }}` value is only known at run time; the runtime validates the resolved input.
@@ -258,10 +259,7 @@ class PluginChecks {
     }
     const schema = plugin.meta?.config;
     if (schema === undefined) return;
-    const value =
-      isMap(valueNode) || isSeq(valueNode) || isScalar(valueNode)
-        ? (valueNode as Node).toJS(this.parsed.document, { maxAliasCount: 100 })
-        : {};
+    const value = isMap(valueNode) || isSeq(valueNode) || isScalar(valueNode) ? valueOf(valueNode as Node, this.parsed) : {};
     const config: unknown = value === null ? {} : value;
     const container = isMap(valueNode) ? valueNode : undefined;
     for (const problem of schemaProblems(schema, config)) {
@@ -275,6 +273,18 @@ class PluginChecks {
         name,
       );
     }
+  }
+}
+
+/** A value that cannot be built (an unresolved or runaway alias): the YAML diagnostics already say why. */
+const UNREADABLE = Symbol('unreadable');
+
+/** A node's value, aliases expanded within the runtime's limit; never throws. */
+function valueOf(node: Node, parsed: ParsedPipeline): unknown {
+  try {
+    return node.toJS(parsed.document, { maxAliasCount: 100 });
+  } catch {
+    return UNREADABLE;
   }
 }
 

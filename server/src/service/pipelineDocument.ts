@@ -55,18 +55,42 @@ export function contains(span: Span | undefined, offset: number): boolean {
   return span !== undefined && offset >= span.start && offset <= span.end;
 }
 
-/** The step the caret is in: the last one starting at or before `offset` (a step being typed may not parse as one yet). */
+/** A request's cancellation, as the service sees it (the LSP CancellationToken fits). */
+export interface Cancellation {
+  readonly isCancellationRequested: boolean;
+}
+
+/** Thrown from the service's long loops when the request was cancelled; the service answers empty. */
+export class RequestCancelled extends Error {}
+
+/** Throws RequestCancelled when `token` says so; call it every few hundred items of a long loop. */
+export function checkCancelled(token: Cancellation | undefined): void {
+  if (token?.isCancellationRequested) throw new RequestCancelled('request cancelled');
+}
+
+/**
+ * The step the caret is in: the last one starting at or before `offset` (a step being typed may not
+ * parse as one yet). Steps are in file order: a binary search, so callers may ask once per expression.
+ */
 export function stepAt(doc: PipelineDocument, offset: number): StepInfo | undefined {
-  let best: StepInfo | undefined;
-  for (const info of doc.steps) if ((info.step.node.range?.[0] ?? Infinity) <= offset) best = info;
-  return best;
+  const start = (info: StepInfo | undefined) => info?.step.node.range?.[0] ?? Infinity;
+  let low = -1;
+  let high = doc.steps.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (start(doc.steps[mid]) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low >= 0 ? doc.steps[low] : undefined;
 }
 
 /** Each `${{ steps.<id>… }}` of the document with the file span of `<id>`. */
-export function stepReferences(doc: PipelineDocument): Array<{ id: string; span: Span; step: StepInfo | undefined }> {
+export function stepReferences(doc: PipelineDocument, token?: Cancellation): Array<{ id: string; span: Span; step: StepInfo | undefined }> {
   const out: Array<{ id: string; span: Span; step: StepInfo | undefined }> = [];
   const stepsNode = findPair(doc.parsed.document.contents, 'steps')?.value;
+  let seen = 0;
   for (const scalar of stringScalars(stepsNode)) {
+    if (++seen % 256 === 0) checkCancelled(token);
     const value = scalar.value as string;
     if (!value.includes('${{')) continue;
     const map = scalarOffsetMap(doc.parsed.text, scalar);
