@@ -1,7 +1,7 @@
 // End-to-end in a real VS Code: code-server with the packaged extension and examples/ open, driven by
 // Playwright in Debian's chromium. Every wait is on a selector or a log line, never a fixed sleep.
 // Screenshots go to test-results/. Run: npm run test:e2e (setup + package + this file).
-import { chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
@@ -38,6 +38,17 @@ async function webview(page: Page, title: string): Promise<FrameLocator> {
   // Each webview is an iframe (class webview) holding the content iframe #active-frame; only the
   // visible one is ours.
   return page.locator('iframe.webview.ready:visible').last().contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** Polls a locator's rendered text until it matches (a readiness signal, not a sleep). */
+async function waitForText(locator: Locator, pattern: RegExp, ms = timeout): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = await locator.innerText().catch(() => '');
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}`);
+    await locator.page().waitForTimeout(100);
+  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -141,8 +152,10 @@ async function main(): Promise<void> {
     const cases = findFiles(path.join(root, 'examples'), /\.sandbox\.yaml$/)
       .filter((f: string) => !f.includes('node_modules'))
       .reduce((n: number, f: string) => n + (readFileSync(f, 'utf8').match(/^  - name:/gm) ?? []).length, 0);
-    const summary = page.locator('.test-explorer .result-summary', { hasText: new RegExp(`\\d+/${cases}\\b`) }).first();
-    await summary.waitFor({ timeout: 120_000 });
+    // hasText matches textContent, where the count runs into the duration ("19/227.9s"): poll innerText.
+    const summary = page.locator('.test-explorer .result-summary').first();
+    await summary.waitFor({ timeout });
+    await waitForText(summary, new RegExp(`^\\s*\\d+/${cases}\\s`), 120_000);
     await page.locator('.monaco-list-row', { hasText: 'wrong expected output' }).first().waitFor({ timeout });
     console.log(`  sandbox cases passed/total: ${(await summary.innerText()).replace(/\s+/g, ' ')}`);
     await shot(page, '07-testing');
