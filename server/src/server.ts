@@ -16,9 +16,10 @@ import {
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { nodeFileSystem } from './nodeFileSystem';
+import { nodeWorkspaceOptions } from './nodeWorkspace';
 import { LoadOrderRequest } from './protocol';
 import { getLanguageService, isPipelineUri, uriToPath, type LanguageSettings } from './service/languageService';
+import { isPackageJson } from './service/pluginPackage';
 import { WorkspaceIndexes } from './service/workspaceIndex';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
@@ -47,7 +48,8 @@ function collectWhenIdle(): void {
   }, 1000);
 }
 const documents = new TextDocuments(TextDocument);
-const indexes = new WorkspaceIndexes({ fs: nodeFileSystem });
+// The synced `aether.plugins` list and `aether.trust` apply here as in a run (files read, never executed).
+const indexes = new WorkspaceIndexes(nodeWorkspaceOptions);
 const service = getLanguageService({
   getIndex: (uri) => indexes.forFile(uriToPath(uri)),
   getIndexes: () => indexes.all,
@@ -159,7 +161,7 @@ function isPluginSource(uri: string): boolean {
 
 documents.onDidChangeContent(async ({ document }) => {
   if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
-  else if (isPipelineUri(document.uri)) await validate(document);
+  else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) await validate(document);
 });
 
 documents.onDidClose(async ({ document }) => {

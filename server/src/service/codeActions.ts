@@ -1,6 +1,6 @@
 // Quick fixes: did-you-mean replacements, and `needs` for an expression that reads a step not upstream.
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver-types';
-import { isSeq } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
 import { levenshtein } from '../../../runtime/src/pipeline/suggestions';
 import { findPair } from '../../../runtime/src/pipeline/yamlNodes';
 import { stepAt, type PipelineDocument } from './pipelineDocument';
@@ -19,6 +19,16 @@ export function getCodeActions(doc: PipelineDocument, diagnostics: Diagnostic[])
         isPreferred: true,
         edit: { changes: { [doc.uri]: [{ range, newText: suggestion }] } },
       });
+    }
+    if (diagnostic.code === 'pipeline/unknown-key') {
+      const action = removeKey(doc, doc.lines.offsetAt(diagnostic.range.start));
+      if (action) actions.push({ ...action, diagnostics: [diagnostic] });
+    }
+    const blockFor =
+      diagnostic.code === 'pipeline/plugin-config' ? /^Plugin "([^"]+)" needs a config block(?: with ([^:]+))?:/.exec(message) : null;
+    if (blockFor?.[1]) {
+      const action = addPluginBlock(doc, blockFor[1], (blockFor[2] ?? '').split(', ').filter(Boolean));
+      if (action) actions.push({ ...action, diagnostics: [diagnostic] });
     }
     const missingNeed = diagnostic.code === 'expression/not-upstream' ? /does not need "([^"]+)"/.exec(message)?.[1] : undefined;
     if (missingNeed !== undefined) {
@@ -81,4 +91,68 @@ function addNeed(doc: PipelineDocument, offset: number, need: string): Omit<Code
     return edit(doc.lines.offsetAt({ line, character: lineText.length }), `\n${' '.repeat(keyColumn)}needs: [${need}]`);
   }
   return undefined;
+}
+
+/** The mapping pair whose key starts at `offset`. */
+function pairWithKeyAt(doc: PipelineDocument, offset: number): Pair | undefined {
+  let found: Pair | undefined;
+  visit(doc.parsed.document, {
+    Pair(_, pair) {
+      if ((pair.key as Node | null)?.range?.[0] === offset) {
+        found = pair as Pair;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Deletes an unknown key with its value: whole lines when the key starts its line, else nothing offered. */
+function removeKey(doc: PipelineDocument, offset: number): Omit<CodeAction, 'diagnostics'> | undefined {
+  const pair = pairWithKeyAt(doc, offset);
+  const key = pair?.key as Node | undefined;
+  if (!pair || !key?.range) return undefined;
+  const { line } = doc.lines.positionAt(key.range[0]);
+  const lineStart = doc.lines.lineStarts[line] ?? 0;
+  if (doc.parsed.text.slice(lineStart, key.range[0]).trim() !== '') return undefined; // `- key:` opens a list item
+  const value = pair.value as Node | null;
+  const endOffset = value?.range?.[1] ?? key.range[1];
+  const lastLine = doc.lines.positionAt(Math.max(key.range[1], endOffset - 1)).line;
+  const end = doc.lines.lineStarts[lastLine + 1] ?? doc.parsed.text.length;
+  const name = isScalar(key) ? String(key.value) : 'key';
+  return {
+    title: `Remove unknown key "${name}"`,
+    kind: CodeActionKind.QuickFix,
+    edit: { changes: { [doc.uri]: [{ range: { start: doc.lines.positionAt(lineStart), end: doc.lines.positionAt(end) }, newText: '' }] } },
+  };
+}
+
+/** Adds `plugins: { <name>: { <required keys> } }`: under an existing `plugins:`, or as a new section before `steps:`. */
+function addPluginBlock(doc: PipelineDocument, name: string, required: string[]): Omit<CodeAction, 'diagnostics'> | undefined {
+  const root = doc.parsed.document.contents;
+  if (!isMap(root)) return undefined;
+  const body = (indent: string) =>
+    `${indent}${name}:\n${(required.length ? required : ['']).map((k) => `${indent}  ${k}${k ? ': ' : ''}`).join('\n')}\n`;
+  const plugins = findPair(root, 'plugins');
+  let at: number;
+  let newText: string;
+  if (plugins?.key && (plugins.key as Node).range) {
+    const keyLine = doc.lines.positionAt((plugins.key as Node).range![0]).line;
+    at = doc.lines.lineStarts[keyLine + 1] ?? doc.parsed.text.length;
+    const first = isMap(plugins.value) ? (plugins.value.items[0]?.key as Node | undefined) : undefined;
+    const indent = first?.range ? ' '.repeat(doc.lines.positionAt(first.range[0]).character) : '  ';
+    newText = body(indent);
+    if (!isMap(plugins.value) && plugins.value !== null) return undefined;
+  } else {
+    const steps = findPair(root, 'steps')?.key as Node | undefined;
+    at = steps?.range ? (doc.lines.lineStarts[doc.lines.positionAt(steps.range[0]).line] ?? 0) : doc.parsed.text.length;
+    newText = `plugins:\n${body('  ')}`;
+  }
+  const position = doc.lines.positionAt(at);
+  return {
+    title: `Add the config block of plugin "${name}"`,
+    kind: CodeActionKind.QuickFix,
+    edit: { changes: { [doc.uri]: [{ range: { start: position, end: position }, newText }] } },
+  };
 }

@@ -161,6 +161,14 @@ function completeExpression(doc: PipelineDocument, offset: number, typed: string
     }
   } else if (segments[0] === 'steps' && segments.length === 3) {
     add('output', CompletionItemKind.Property, 'what the step returned');
+  } else if (segments[0] === 'state' && segments.length === 2) {
+    // Keys the workspace's plugins read or write with ctx.state.get/set (as far as their source says).
+    const setBy = new Map<string, string[]>();
+    for (const plugin of doc.index.plugins) {
+      const name = plugin.meta?.name ?? plugin.candidate.packageName ?? plugin.candidate.dir;
+      for (const key of plugin.source.stateKeys) setBy.set(key, [...(setBy.get(key) ?? []), name]);
+    }
+    for (const [key, plugins] of setBy) add(key, CompletionItemKind.Variable, `state used by ${plugins.join(', ')}`);
   } else if (segments[0] === 'env' && segments.length === 2) {
     const env = findPair(doc.parsed.document.contents, 'env')?.value;
     if (isMap(env)) for (const pair of env.items) if (isScalar(pair.key)) add(String(pair.key.value), CompletionItemKind.Variable);

@@ -4,7 +4,7 @@ import { isScalar } from 'yaml';
 import pipelineSchema from '../../../runtime/schemas/pipeline.schema.json';
 import type { CommandBinding } from '../../../runtime/src/model/catalog';
 import { commandsOf } from '../../../runtime/src/plugins';
-import { contains, pluginsMap, rootMap, spanOf, type PipelineDocument } from './pipelineDocument';
+import { contains, pluginsMap, rootMap, spanOf, stepReferences, type PipelineDocument } from './pipelineDocument';
 import type { Span } from './text';
 
 export function doHover(doc: PipelineDocument, offset: number): Hover | null {
@@ -36,6 +36,26 @@ export function doHover(doc: PipelineDocument, offset: number): Hover | null {
         idSpan,
       );
     }
+  }
+  // An expression's step: what it runs, and whether the step reading it may (it must need it).
+  const ref = stepReferences(doc).find((r) => contains(r.span, offset));
+  if (ref) {
+    const target = doc.steps.find((s) => s.step.id === ref.id);
+    const reader = ref.step;
+    const lines = [
+      target
+        ? `**Step \`${ref.id}\`**${target.run ? ` runs \`${target.run}\`${target.binding ? ` (plugin \`${target.binding.plugin}\`)` : ''}` : ''}: \`steps.${ref.id}.output\` is what it returned.`
+        : `No step has the id \`${ref.id}\`.`,
+    ];
+    if (target && reader && reader !== target) {
+      const direct = reader.step.needs.some((n) => n.id === ref.id);
+      lines.push(
+        direct
+          ? `\`${reader.step.id}\` needs it, so it has run by then.`
+          : `\`${reader.step.id}\` must need it (directly or through its needs) to read it.`,
+      );
+    }
+    return hover(lines.join('\n\n'), ref.span);
   }
   for (const pair of pluginsMap(doc)?.items ?? []) {
     const span = spanOf(pair.key);

@@ -27,6 +27,7 @@ import type { ValidationOptions } from './pipelineDiagnostics';
 import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation, type PipelineDocument } from './pipelineDocument';
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from './text';
+import { completePluginSource } from './pluginCompletion';
 import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
 import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from './workspaceIndex';
 
@@ -187,7 +188,9 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       return pluginFileDiagnostics(plugin).map((d) => toDiagnostic(plugin.source.lineIndex, d));
     },
     doComplete: (document, position, token) =>
-      pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
+      /\.(?:[cm]?[jt]s)$/.test(document.uri)
+        ? completePluginSource(document.getText(), uriToPath(document.uri), document.offsetAt(position))
+        : pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
     doHover: (document, position) => pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position))),
     findDefinition: (document, position, token) =>
       pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position), token), token),

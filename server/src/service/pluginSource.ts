@@ -43,6 +43,8 @@ export interface PluginSourceInfo {
   hasOnHook: boolean;
   executeRange?: Span;
   onHookRange?: Span;
+  /** Keys the plugin reads or writes with `ctx.state.get/set('<key>')` (string literals only). */
+  stateKeys: string[];
   /** The class extends another, so members may be inherited. */
   extendsClass: boolean;
   /** Problems that need no other plugin to find. */
@@ -71,6 +73,7 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
     hasExecute: false,
     hasOnHook: false,
     extendsClass: false,
+    stateKeys: [],
     diagnostics: [],
     lineIndex,
   };
@@ -81,6 +84,7 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
   const span = (node: ts.Node): Span => ({ start: node.getStart(source), end: node.getEnd() });
 
+  info.stateKeys = stateKeysOf(source);
   const found = findDefaultExport(source);
   if (found.kind === 'none') {
     report(
@@ -176,6 +180,30 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
   }
   checkHooks(info, report);
   return info;
+}
+
+/** String-literal keys of `….state.get('k')` / `….state.set('k', …)` calls anywhere in the module. */
+function stateKeysOf(source: ts.SourceFile): string[] {
+  const keys = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const target = node.expression.expression;
+      const first = node.arguments[0];
+      if (
+        (method === 'get' || method === 'set') &&
+        ts.isPropertyAccessExpression(target) &&
+        target.name.text === 'state' &&
+        first &&
+        ts.isStringLiteralLike(first)
+      ) {
+        keys.add(first.text);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return [...keys].sort();
 }
 
 function firstLineEnd(text: string): number {

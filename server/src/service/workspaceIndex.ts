@@ -120,6 +120,8 @@ export class WorkspaceIndex {
   affectsDiscovery(path: string): boolean {
     const rel = relative(this.root, path);
     if (rel === undefined) return false;
+    // The synced plugin list and the trust policy decide what loads.
+    if (rel === 'aether.config.json') return true;
     if (rel.endsWith('/package.json') || rel === 'package.json') return rel.startsWith('plugins/') || rel.startsWith('node_modules/');
     // plugins/<name>/index.{ts,js,mjs}: a new local plugin, or one removed.
     return /^plugins\/[^/]+\/index\.(ts|js|mjs)$/.test(rel) || /^plugins\/[^/]+$/.test(rel);
