@@ -5,10 +5,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Ctx } from './ctx';
 import { PIPELINE_LANGUAGE } from './ctx';
-import { syncPlugins } from '../../runtime/src/engine/syncPlugins';
-import { inspectWorkspacePlugins } from '../../runtime/src/engine/workspacePlugins';
-import { defaultBundles } from '../../runtime/src/engine/runtimePaths';
-import { findWorkspaceRoot } from '../../runtime/src/config/workspace';
+import { embeddedRuntime, runtimeBundles } from './embeddedRuntime';
 import { pipelineSource, pluginPackage, pluginSandbox, pluginSource } from './templates';
 
 type Factory = (ctx: Ctx) => (...args: never[]) => unknown;
@@ -47,7 +44,7 @@ async function workspaceRoot(arg?: unknown): Promise<string | undefined> {
     return undefined;
   }
   const start = uri && uri.scheme === 'file' ? path.dirname(uri.fsPath) : folder.uri.fsPath;
-  return findWorkspaceRoot(start);
+  return embeddedRuntime.findWorkspaceRoot(start);
 }
 
 function requireTrust(what: string): boolean {
@@ -56,7 +53,7 @@ function requireTrust(what: string): boolean {
   return false;
 }
 
-const bundlesOf = (ctx: Ctx) => defaultBundles(path.join(ctx.extension.extensionPath, 'runtime', 'dist'));
+const bundlesOf = (ctx: Ctx) => runtimeBundles(ctx.extension.extensionPath);
 
 const commands: Record<string, Factory> = {
   'aether.runPipeline': (ctx) => async (arg?: unknown) => {
@@ -88,7 +85,7 @@ const commands: Record<string, Factory> = {
     if (!root || !requireTrust('syncing plugins')) return;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'AetherScript: syncing plugins' },
-      () => syncPlugins(root, bundlesOf(ctx)),
+      () => embeddedRuntime.syncPlugins(root, bundlesOf(ctx)),
     );
     for (const d of result.diagnostics) ctx.log[d.severity === 'error' ? 'error' : 'warn'](`${d.file ?? ''} ${d.message}`);
     if (result.ok)
@@ -105,7 +102,7 @@ const commands: Record<string, Factory> = {
   'aether.listPlugins': (ctx) => async (arg?: unknown) => {
     const root = await workspaceRoot(arg);
     if (!root || !requireTrust('listing plugins')) return;
-    const inspected = await inspectWorkspacePlugins({ workspaceRoot: root, bundles: bundlesOf(ctx) });
+    const inspected = await embeddedRuntime.inspectWorkspacePlugins({ workspaceRoot: root, bundles: bundlesOf(ctx) });
     const items = inspected.set.plugins.map((p) => ({
       label: `${p.order + 1}. ${p.meta.name}`,
       description: `${p.meta.version} · ${p.source} · ${p.attestation?.status ?? 'unchecked'}`,

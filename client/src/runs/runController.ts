@@ -4,9 +4,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { runPipeline } from '../../../runtime/src/engine/runPipeline';
-import { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
-import { parsePipeline } from '../../../runtime/src/pipeline';
+import { embeddedRuntime, runtimeBundles } from '../embeddedRuntime';
 import type { AetherEvent } from '../../../runtime/src/model/events';
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import { Config } from '../config';
@@ -50,7 +48,7 @@ export class RunController implements vscode.Disposable {
     const file = request.uri.fsPath;
     const config = Config.for(request.uri);
     const text = readFileSync(file, 'utf8');
-    const parsed = parsePipeline(text, file);
+    const parsed = embeddedRuntime.parsePipeline(text, file);
     const controller = new AbortController();
     const run = this.store.start(
       file,
@@ -88,12 +86,12 @@ export class RunController implements vscode.Disposable {
             progress.report({ increment: 100 / total, message: `${event.stepId} ${event.status}` });
           });
           try {
-            return await runPipeline({
+            return await embeddedRuntime.runPipeline({
               file,
               signal: controller.signal,
               debugPlugins: request.debugPlugins,
               cancelGraceMs: config.cancelGraceMs,
-              bundles: defaultBundles(path.join(this.extensionPath, 'runtime', 'dist')),
+              bundles: runtimeBundles(this.extensionPath),
               env,
               onEvent,
             });
@@ -145,7 +143,7 @@ export class RunController implements vscode.Disposable {
   }
 
   private publishDiagnostics(uri: vscode.Uri, text: string, run: RunState, invalid: AetherDiagnostic[]): void {
-    const parsed = parsePipeline(text, uri.fsPath);
+    const parsed = embeddedRuntime.parsePipeline(text, uri.fsPath);
     const doc = { positionAt: (offset: number) => positionAt(text, offset) };
     const result: vscode.Diagnostic[] = [];
     for (const step of run.steps.values()) {

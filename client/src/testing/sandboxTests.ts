@@ -3,9 +3,8 @@
 // (`runSandbox`, what `aether dev plugin-test` runs), each case in a fresh isolated plugin instance.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { runSandbox, type SandboxCaseResult } from '../../../runtime/src/sandbox/runSandbox';
-import { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
-import { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
+import type { SandboxCaseResult } from '../../../runtime/src/sandbox/runSandbox';
+import { embeddedRuntime, runtimeBundles } from '../embeddedRuntime';
 import type { Ctx } from '../ctx';
 
 const SANDBOX_GLOB = '**/test/*.sandbox.yaml';
@@ -54,7 +53,7 @@ export class SandboxTests implements vscode.Disposable {
     const file = uri.fsPath;
     const dir = path.dirname(path.dirname(file));
     const source = text ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const parsed = parseSandboxFile(source, file);
+    const parsed = embeddedRuntime.parseSandboxFile(source, file);
     const plugin = this.pluginItem(dir);
     let fileItem = plugin.children.get(file);
     if (!fileItem) {
@@ -115,7 +114,7 @@ export class SandboxTests implements vscode.Disposable {
 
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
-    const bundles = defaultBundles(path.join(this.ctx.extension.extensionPath, 'runtime', 'dist'));
+    const bundles = runtimeBundles(this.ctx.extension.extensionPath);
     try {
       for (const [dir, items] of byPlugin) {
         if (token.isCancellationRequested) break;
@@ -124,7 +123,7 @@ export class SandboxTests implements vscode.Disposable {
         const all = this.allCases(dir);
         // One case: ask the sandbox for it alone; otherwise run the plugin's cases and keep those wanted.
         const caseName = items.length === 1 && all > 1 ? items[0]!.label : undefined;
-        const report = await runSandbox(dir, {
+        const report = await embeddedRuntime.runSandbox(dir, {
           caseName,
           signal: abort.signal,
           bundles,
