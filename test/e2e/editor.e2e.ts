@@ -151,11 +151,14 @@ async function main(): Promise<void> {
     // examples' sandbox files. flaky-tools (examples/broken) fails on purpose.
     const cases = findFiles(path.join(root, 'examples'), /\.sandbox\.yaml$/)
       .filter((f: string) => !f.includes('node_modules'))
-      .reduce((n: number, f: string) => n + (readFileSync(f, 'utf8').match(/^  - name:/gm) ?? []).length, 0);
+      .reduce((n: number, f: string) => n + (readFileSync(f, 'utf8').match(/^ {2}- name:/gm) ?? []).length, 0);
     // hasText matches textContent, where the count runs into the duration ("19/227.9s"): poll innerText.
     const summary = page.locator('.test-explorer .result-summary').first();
     await summary.waitFor({ timeout });
     await waitForText(summary, new RegExp(`^\\s*\\d+/${cases}\\s`), 120_000);
+    // The summary counts up while cases run; the extension logs when the run is over.
+    const finished = await waitForLog(editor.userData, /sandbox run finished: (\d+) passed, (\d+) failed/, /AetherScript\.log$/);
+    console.log(`  sandbox: ${finished[1]} passed, ${finished[2]} failed (flaky-tools in examples/broken fails on purpose)`);
     await page.locator('.monaco-list-row', { hasText: 'wrong expected output' }).first().waitFor({ timeout });
     console.log(`  sandbox cases passed/total: ${(await summary.innerText()).replace(/\s+/g, ' ')}`);
     await shot(page, '07-testing');

@@ -112,6 +112,8 @@ export class SandboxTests implements vscode.Disposable {
     if (request.include) request.include.forEach(add);
     else this.controller.items.forEach(add);
 
+    const counts = { passed: 0, failed: 0, errored: 0 };
+    const started = Date.now();
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
     const bundles = runtimeBundles(this.ctx.extension.extensionPath);
@@ -131,6 +133,7 @@ export class SandboxTests implements vscode.Disposable {
             const item = wanted.get(`${result.file}#${result.case}`);
             if (!item) return;
             wanted.delete(item.id);
+            counts[result.status === 'passed' ? 'passed' : 'failed']++;
             this.report(run, item, result);
           },
         });
@@ -144,6 +147,7 @@ export class SandboxTests implements vscode.Disposable {
             if (d?.file && d.range)
               message.location = new vscode.Location(vscode.Uri.file(d.file), new vscode.Position(d.range.line - 1, d.range.column - 1));
             run.errored(item, message);
+            counts.errored++;
           }
         }
       }
@@ -153,6 +157,9 @@ export class SandboxTests implements vscode.Disposable {
     } finally {
       cancel.dispose();
       run.end();
+      this.ctx.log.info(
+        `sandbox run ${token.isCancellationRequested ? 'cancelled' : 'finished'}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} not run, in ${Date.now() - started} ms`,
+      );
     }
   }
 
