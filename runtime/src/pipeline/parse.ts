@@ -38,7 +38,7 @@ const MAX_ALIAS_COUNT = 100;
 /** Parses and validates a pipeline file's text; never throws on bad input. */
 export function parsePipeline(text: string, file: string): ParsedPipeline {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
   const context: CheckContext = { text, lineCounter, document, file };
   const diagnostics = parsed.diagnostics;
