@@ -5,6 +5,7 @@ import { defaultBundles } from '../runtime/src/engine/runtimePaths';
 import { runtimeBench } from './runtime.bench';
 import { isolationBench } from './isolation.bench';
 import { formatAttestationBench, runAttestationBench } from './attestation.bench';
+import { serverBench } from './server.bench';
 
 const repo = path.resolve(__dirname, '..');
 const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   await section('runtime core (issue 2)', () => runtimeBench(bundles));
   await section('isolation (issue 3)', () => isolationBench(bundles));
   await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
+  await section('language server over LSP (issue 5)', () => serverBench());
 }
 
 void main();
