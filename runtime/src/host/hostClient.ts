@@ -4,6 +4,16 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { HookEvent, JsonValue } from '../model/plugin';
 import type { CallKind, CallLimits, ContextSnapshot, HostReply, HostRequest, LoadedModuleInfo, PluginFault } from './protocol';
 
+/**
+ * Node 20 calls the permission model `--experimental-permission`; from 22.13 and 23.5 it is
+ * `--permission`, and Node 24 (code-server, recent editors) rejects the old name outright.
+ */
+export function permissionFlag(version: string = process.versions.node): string {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const stable = major >= 24 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+  return stable ? '--permission' : '--experimental-permission';
+}
+
 export type CallOutcome = { ok: true; value: JsonValue | undefined } | { ok: false; fault: PluginFault };
 
 /** Messages the host relays while plugins run (logs, metrics, state writes, limits, workers). */
@@ -72,7 +82,7 @@ export class PluginHostClient {
           '--enable-source-maps',
           // The permission model: no child processes, no native addons, writes only where allowed.
           // Worker threads stay allowed: each plugin runs in one.
-          '--experimental-permission',
+          permissionFlag(),
           '--allow-fs-read=*',
           ...(this.options.allowWrite ?? [this.options.cwd]).map((dir) => `--allow-fs-write=${dir}`),
           '--allow-worker',
