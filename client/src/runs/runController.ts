@@ -64,13 +64,7 @@ export class RunController implements vscode.Disposable {
 
     const policy = config.trustPolicy;
     const env = { ...process.env, ...(config.logDirectory ? { AETHER_LOG_DIR: config.logDirectory } : {}) };
-    let refusal: string | undefined;
     const onEvent = (event: AetherEvent): void => {
-      // `require` from the editor is stricter than the workspace: stop before any step runs.
-      if (policy === 'require' && event.type === 'plugin-load' && event.attestation && event.attestation !== 'verified' && !refusal) {
-        refusal = `plugin "${event.name}" is ${event.attestation}, and aether.trust.policy is "require" in the editor settings. Sign it (aether plugins sign) or change the setting.`;
-        controller.abort();
-      }
       this.store.record(run, event);
       this.logEvent(event);
     };
@@ -91,6 +85,8 @@ export class RunController implements vscode.Disposable {
               signal: controller.signal,
               debugPlugins: request.debugPlugins,
               cancelGraceMs: config.cancelGraceMs,
+              // The editor's trust setting applies before any plugin code runs (not loaded, not stopped later).
+              trustPolicy: policy === 'fromConfig' ? undefined : policy,
               bundles: runtimeBundles(this.extensionPath),
               env,
               onEvent,
@@ -100,8 +96,8 @@ export class RunController implements vscode.Disposable {
           }
         },
       );
-      const error = refusal ?? result.error;
-      const phase = refusal ? 'failed' : result.status;
+      const error = result.error;
+      const phase = result.status;
       this.store.finish(run, phase, { recordFile: result.recordFile, debugLogFile: result.debugLogFile, error });
       this.publishDiagnostics(request.uri, text, run, result.diagnostics);
       this.log.info(

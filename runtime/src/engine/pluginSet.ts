@@ -11,7 +11,7 @@ import { compilePlugin, PluginCompileError } from '../host/compile';
 import { discoverPlugins, validateMeta, checkEngine, resolveLoadOrder, buildCommandTable } from '../plugins';
 import type { AetherConfig } from '../config/workspace';
 import { readTrustSettings, type TrustSettings } from '../config/trustConfig';
-import { applyTrustPolicy, checkPluginTrust, verifyPlugin, type AttestationResult } from '../trust/attestation';
+import { applyTrustPolicy, checkPluginTrust, verifyPlugin, type AttestationResult, type TrustPolicy } from '../trust/attestation';
 import { candidatesFromConfig } from './syncedPlugins';
 import { callLimitsOf, heapLimitOf } from './limits';
 
@@ -56,6 +56,8 @@ export interface LoadPluginsOptions {
   apiModule: string;
   runtimeVersion: string;
   pipeline?: Pipeline;
+  /** Overrides the workspace's `aether.trust.policy` (the editor's setting). */
+  trustPolicy?: TrustPolicy;
   /** Filled as plugins are identified, so messages from a module's top level can name it. */
   pluginNames?: Map<number, string>;
   /**
@@ -89,6 +91,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
   if (options.checkTrust !== false) {
     try {
       trust = readTrustSettings(options.config.raw, options.config.file);
+      if (options.trustPolicy) trust = { ...trust, policy: options.trustPolicy };
     } catch (error) {
       const found = (error as { diagnostics?: AetherDiagnostic[] }).diagnostics;
       diagnostics.push(

@@ -17,6 +17,7 @@ import { checkPipelineAgainstPlugins } from './pipelineCheck';
 import { PipelineRunner, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
 import { heapLimitOf } from './limits';
+import type { TrustPolicy } from '../trust/attestation';
 
 export interface RunOptions {
   /** The pipeline file. */
@@ -31,6 +32,8 @@ export interface RunOptions {
   onEvent?: (event: AetherEvent) => void;
   bundles?: RuntimeBundles;
   env?: NodeJS.ProcessEnv;
+  /** Overrides `aether.trust.policy` of the workspace (the editor's setting); keys still come from it. */
+  trustPolicy?: TrustPolicy;
 }
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -169,6 +172,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       runtimeVersion: RUNTIME_VERSION,
       pipeline,
       pluginNames,
+      trustPolicy: options.trustPolicy,
     });
     set = loaded.set;
     diagnostics.push(...loaded.diagnostics);
