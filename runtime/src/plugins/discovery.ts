@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AetherDiagnostic, Severity } from '../model/diagnostics';
 import type { PluginCandidate, PluginSource } from '../model/catalog';
+import { compareCodePoints } from '../model/codePoints';
 
 /** Entry files tried, in this order, for a local plugin whose package.json names none. */
 export const LOCAL_ENTRY_FILES = ['index.ts', 'index.js', 'index.mjs'] as const;
@@ -248,22 +249,7 @@ function toSlashes(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/**
- * Plain code-point order. `localeCompare` depends on the machine's ICU data and `<` compares UTF-16
- * code units; the spec wants an order that is the same everywhere.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const left = a[Symbol.iterator]();
-  const right = b[Symbol.iterator]();
-  for (;;) {
-    const x = left.next();
-    const y = right.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const cx = x.value.codePointAt(0) ?? 0;
-    const cy = y.value.codePointAt(0) ?? 0;
-    if (cx !== cy) return cx - cy;
-  }
-}
+export { compareCodePoints };
 
 async function isFile(file: string): Promise<boolean> {
   return (await statOrUndefined(file))?.isFile() ?? false;

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { PluginFilesError } from './errors';
+import { compareCodePoints } from '../model/codePoints';
 
 /** Name of the attestation file in a plugin folder. */
 export const ATTESTATION_FILE = 'aetherscript.attestation.json';
@@ -88,22 +89,7 @@ async function checkLink(root: string, abs: string, rel: string): Promise<void> 
   }
 }
 
-/**
- * Orders strings by Unicode code point. Plain `<` compares UTF-16 code units, which puts characters
- * above U+FFFF (surrogate pairs) before U+E000–U+FFFF; remapping the units fixes that.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    return x - y;
-  }
-  return a.length - b.length;
-}
+export { compareCodePoints };
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
