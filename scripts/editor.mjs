@@ -3,6 +3,7 @@
 // `npm run editor`: a real VS Code (code-server) in the browser with the packaged extension installed
 // and examples/ open. Also the launcher the e2e test imports. Installs the editor on first use
 // (scripts/e2e-setup.sh, cached under .cache/editor/).
+import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -49,7 +50,13 @@ async function freePort() {
  * Starts code-server on a fresh profile with the .vsix unpacked into its extensions folder (what
  * `--install-extension` does, without its marketplace round trip).
  */
-export async function startEditor({ workspace = path.join(root, 'examples'), profile = path.join(cache, 'profile'), settings = {} } = {}) {
+// The profile (and so the installed extension) lives outside the repository: inside it, the
+// extension's `require`s could quietly resolve from the repo's node_modules and hide what the .vsix lacks.
+export async function startEditor({
+  workspace = path.join(root, 'examples'),
+  profile = path.join(tmpdir(), 'aether-editor-profile'),
+  settings = {},
+} = {}) {
   rmSync(profile, { recursive: true, force: true });
   const userData = path.join(profile, 'user-data');
   const extensions = path.join(profile, 'extensions');
