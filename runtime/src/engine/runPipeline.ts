@@ -66,17 +66,19 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     };
   }
   const parsed = parsePipeline(text, file);
+  const workspaceRoot = path.resolve(options.workspaceRoot ?? findWorkspaceRoot(path.dirname(file)));
   if (!parsed.pipeline || errorsIn(parsed.diagnostics).length > 0) {
-    return { status: 'invalid', exitCode: 2, diagnostics: parsed.diagnostics, error: errorsIn(parsed.diagnostics)[0]?.message };
+    const name = parsed.document.get('name');
+    const error = errorsIn(parsed.diagnostics)[0]?.message ?? 'the pipeline is not valid';
+    return rejectedRun(options, file, workspaceRoot, typeof name === 'string' ? name : path.basename(file), parsed.diagnostics, error);
   }
   const pipeline = parsed.pipeline;
-  const workspaceRoot = path.resolve(options.workspaceRoot ?? findWorkspaceRoot(path.dirname(file)));
   let config;
   try {
     config = readConfig(workspaceRoot);
   } catch (error) {
     const diagnostics = (error as { diagnostics?: AetherDiagnostic[] }).diagnostics ?? [];
-    return { status: 'invalid', exitCode: 2, diagnostics, error: (error as Error).message };
+    return rejectedRun(options, file, workspaceRoot, pipeline.name, diagnostics, (error as Error).message);
   }
 
   const runId = newRunId();
@@ -248,6 +250,28 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     await host.shutdown();
     events.close();
   }
+}
+
+/**
+ * A run refused before anything ran (the pipeline or the configuration is invalid): its stream and
+ * record still hold `run-start` and a final `run-end`, like every run; the reasons are the diagnostics.
+ */
+function rejectedRun(
+  options: RunOptions,
+  file: string,
+  workspaceRoot: string,
+  pipeline: string,
+  diagnostics: AetherDiagnostic[],
+  error: string,
+): RunResult {
+  const runId = newRunId();
+  const record = new RunRecord(workspaceRoot, runId);
+  const events = new EventStream([record]);
+  if (options.onEvent) events.on(options.onEvent);
+  events.emit({ type: 'run-start', pipeline, file, runId });
+  events.emit({ type: 'run-end', status: 'failed', durationMs: 0, runId, error });
+  events.close();
+  return { status: 'invalid', exitCode: 2, diagnostics, error, runId, recordFile: record.file };
 }
 
 function elapsed(started: number): number {
