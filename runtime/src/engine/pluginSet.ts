@@ -112,6 +112,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
       options.pluginNames?.set(pluginId, candidate.packageName ?? path.basename(candidate.dir));
       // Under `require` no plugin code runs before its signature and files check out; the signed
       // name and version are compared with the meta once the module has told them.
+      let verifiedEarly: AttestationResult | undefined;
       if (trust?.policy === 'require') {
         const label = `${candidate.packageName ?? path.basename(candidate.dir)}${candidate.packageVersion ? `@${candidate.packageVersion}` : ''}`;
         const early = await verifyPlugin(candidate.dir, undefined, trust.keys, label).catch((error: Error) => ({
@@ -129,6 +130,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
           });
           return;
         }
+        verifiedEarly = early;
       }
       let bundleFile: string;
       try {
@@ -190,7 +192,12 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
         diagnostics.push(engine);
         return;
       }
-      const attestation = await verifyTrust(candidate, meta, trust, diagnostics, where);
+      // Signature and files were verified before loading; only a different subject needs the full
+      // check again (which then reports the mismatch), so the files are not hashed twice.
+      const attestation =
+        verifiedEarly?.subject === `${meta.name}@${meta.version}`
+          ? verifiedEarly
+          : await verifyTrust(candidate, meta, trust, diagnostics, where);
       if (!attestation) return;
       records.push({ ...candidate, meta, pluginId, hasOnHook: info!.hasOnHook, attestation });
     }),

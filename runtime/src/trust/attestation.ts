@@ -57,6 +57,8 @@ export interface AttestationResult {
   changed?: string[];
   added?: string[];
   removed?: string[];
+  /** The signed subject (`name@version`), once a trusted signature vouched for the statement. */
+  subject?: string;
 }
 
 /** `aether.trust.policy`. */
@@ -239,7 +241,7 @@ export async function verifyPlugin(
     ].filter(Boolean);
     return { status: 'modified', keyid: signer, message: `${who} was modified after signing: ${parts.join('; ')}.`, ...diff };
   }
-  return { status: 'verified', keyid: signer, message: `${who} is signed by trusted key ${signer} and unchanged.` };
+  return { status: 'verified', keyid: signer, subject: subject.name, message: `${who} is signed by trusted key ${signer} and unchanged.` };
 }
 
 function diffFiles(
