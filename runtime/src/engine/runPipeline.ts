@@ -194,10 +194,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         attestation: plugin.attestation?.status,
       });
     }
-    for (const fault of loaded.faults) {
-      const message = `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`;
-      events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message });
-    }
+    const loadFaultMessages = loaded.faults.map(
+      (fault) => `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`,
+    );
+    loaded.faults.forEach((fault, i) => {
+      events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message: loadFaultMessages[i]! });
+    });
 
     const loadErrors = errorsIn(loaded.diagnostics);
     // Checked against the plugins that did load, even when others did not: the pipeline's own
@@ -226,12 +228,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     }
 
     const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state });
-    const outcome =
-      loaded.faults.length > 0
-        ? await runner.failBeforeSteps(
-            `plugin "${loaded.faults[0]!.plugin}" ${describeFault(loaded.faults[0]!.fault, 'while loading', heapLimitOf(undefined, pipeline))}`,
-          )
-        : await runner.run();
+    const outcome = loaded.faults.length > 0 ? await runner.failBeforeSteps(loadFaultMessages[0]!) : await runner.run();
     Object.assign(result, {
       status: outcome.status,
       error: outcome.error,
