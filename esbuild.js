@@ -22,6 +22,9 @@ const bundles = [
   { entry: 'server/src/server.ts', out: 'server/dist/server.js', external: ['typescript'] },
   { entry: 'server/src/service/cliEntry.ts', out: 'server/dist/service.js', external: ['typescript'] },
   { entry: 'client/src/extension.ts', out: 'dist/client/extension.js', external: ['vscode'] },
+  // Loaded after activation (client/src/lazy/loadBundle.ts): activation parses only extension.js.
+  { entry: 'client/src/lazy/languageClientBundle.ts', out: 'dist/client/languageClient.js', external: ['vscode'] },
+  { entry: 'client/src/lazy/runtimeBundle.ts', out: 'dist/client/runtime.js', external: ['vscode'] },
   { entry: 'client/webview/main.ts', out: 'dist/webview/main.js', platform: 'browser', format: 'iife' },
 ];
 

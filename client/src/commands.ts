@@ -44,7 +44,7 @@ async function workspaceRoot(arg?: unknown): Promise<string | undefined> {
     return undefined;
   }
   const start = uri && uri.scheme === 'file' ? path.dirname(uri.fsPath) : folder.uri.fsPath;
-  return embeddedRuntime.findWorkspaceRoot(start);
+  return embeddedRuntime().findWorkspaceRoot(start);
 }
 
 function requireTrust(what: string): boolean {
@@ -85,7 +85,7 @@ const commands: Record<string, Factory> = {
     if (!root || !requireTrust('syncing plugins')) return;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'AetherScript: syncing plugins' },
-      () => embeddedRuntime.syncPlugins(root, bundlesOf(ctx)),
+      () => embeddedRuntime().syncPlugins(root, bundlesOf(ctx)),
     );
     for (const d of result.diagnostics) ctx.log[d.severity === 'error' ? 'error' : 'warn'](`${d.file ?? ''} ${d.message}`);
     if (result.ok)
@@ -102,7 +102,7 @@ const commands: Record<string, Factory> = {
   'aether.listPlugins': (ctx) => async (arg?: unknown) => {
     const root = await workspaceRoot(arg);
     if (!root || !requireTrust('listing plugins')) return;
-    const inspected = await embeddedRuntime.inspectWorkspacePlugins({ workspaceRoot: root, bundles: bundlesOf(ctx) });
+    const inspected = await embeddedRuntime().inspectWorkspacePlugins({ workspaceRoot: root, bundles: bundlesOf(ctx) });
     const items = inspected.set.plugins.map((p) => ({
       label: `${p.order + 1}. ${p.meta.name}`,
       description: `${p.meta.version} · ${p.source} · ${p.attestation?.status ?? 'unchecked'}`,

@@ -1,8 +1,8 @@
 // Everything the extension owns while active: the language client, the runs, the panels, the test
 // controller, the status bar, the log, and every disposable. `extension.ts` only creates it.
 import * as vscode from 'vscode';
-import path from 'node:path';
-import { LanguageClient, TransportKind, State, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { loadBundle } from './lazy/loadBundle';
 import { Config } from './config';
 import { registerCommands } from './commands';
 import { RunStore } from './runs/runStore';
@@ -61,32 +61,18 @@ export class Ctx implements vscode.Disposable {
     this.log.info(
       `AetherScript Studio activated in ${this.activationMs.toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: validation only)'}`,
     );
-    void this.startClient();
+    // Next turn of the event loop: the client library is parsed and the server process started after
+    // activation has returned, so the commands and views never wait for them.
+    setImmediate(() => void this.startClient());
   }
 
   async startClient(): Promise<void> {
-    const module = path.join(this.extension.extensionPath, 'server', 'dist', 'server.js');
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-    };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: PIPELINE_LANGUAGE },
-        { scheme: 'file', language: 'typescript' },
-        { scheme: 'file', language: 'javascript' },
-      ],
-      synchronize: {
-        fileEvents: [
-          vscode.workspace.createFileSystemWatcher('**/aether.config.json'),
-          vscode.workspace.createFileSystemWatcher('**/{plugins,node_modules}/**/{package.json,*.ts,*.js,*.mjs}'),
-        ],
-      },
-      outputChannel: this.log,
-      traceOutputChannel: this.log,
-      diagnosticCollectionName: 'aether',
-    };
-    const client = new LanguageClient('aether', 'AetherScript Language Server', serverOptions, clientOptions);
+    const { createLanguageClient, State } = loadBundle('languageClient');
+    const client = createLanguageClient(this.extension.extensionPath, this.log, [
+      { scheme: 'file', language: PIPELINE_LANGUAGE },
+      { scheme: 'file', language: 'typescript' },
+      { scheme: 'file', language: 'javascript' },
+    ]);
     this.client = client;
     client.onDidChangeState(({ newState }) => {
       if (newState === State.Stopped) this.log.warn('language server stopped');
@@ -110,7 +96,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   get serverRunning(): boolean {
-    return this.client?.state === State.Running;
+    return this.client !== undefined && this.client.state === loadBundle('languageClient').State.Running;
   }
 
   private updateStatus(): void {

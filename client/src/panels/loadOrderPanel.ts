@@ -1,7 +1,7 @@
 // Load order: the server's `aether/loadOrder` answer, drawn as a dependency graph in the webview.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { loadOrderRequest } from '../lspExt';
+import { requestLoadOrder } from '../lspExt';
 import { PanelBase } from './panelBase';
 import type { FromWebview, PanelState } from '../../webview/protocol';
 
@@ -48,7 +48,7 @@ export class LoadOrderPanel extends PanelBase {
       }
     }
     try {
-      const results = await this.ctx.client!.sendRequest(loadOrderRequest, {});
+      const results = await requestLoadOrder(this.ctx.client!, {});
       this.post({ type: 'loadOrder', results });
     } catch (error) {
       this.post({ type: 'loadOrder', results: [], error: `aether/loadOrder failed: ${(error as Error).message}` });

@@ -1,0 +1,10 @@
+// The embedded runtime as the extension uses it, built as its own bundle (dist/client/runtime.js) and
+// loaded on first use by embeddedRuntime.ts, so activation never parses the runtime's code.
+export { runPipeline } from '../../../runtime/src/engine/runPipeline';
+export { parsePipeline } from '../../../runtime/src/pipeline';
+export { syncPlugins } from '../../../runtime/src/engine/syncPlugins';
+export { inspectWorkspacePlugins } from '../../../runtime/src/engine/workspacePlugins';
+export { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
+export { runSandbox } from '../../../runtime/src/sandbox/runSandbox';
+export { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
+export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
