@@ -34,6 +34,10 @@ export class Config {
   get trustPolicy(): TrustPolicySetting {
     return this.raw.get('trust.policy') ?? 'fromConfig';
   }
+  /** Plugin limits for runs started here, below meta and pipeline settings (runtime RunOptions). */
+  get pluginLimits(): { timeoutMs: number; heapMb: number } {
+    return { timeoutMs: this.raw.get('limits.pluginTimeoutMs') ?? 5000, heapMb: this.raw.get('limits.pluginHeapMb') ?? 256 };
+  }
   get runsKept(): number {
     return this.raw.get('limits.runsKept') ?? 20;
   }

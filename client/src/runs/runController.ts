@@ -48,7 +48,7 @@ export class RunController implements vscode.Disposable {
     const file = request.uri.fsPath;
     const config = Config.for(request.uri);
     const text = readFileSync(file, 'utf8');
-    const parsed = embeddedRuntime.parsePipeline(text, file);
+    const parsed = embeddedRuntime().parsePipeline(text, file);
     const controller = new AbortController();
     const run = this.store.start(
       file,
@@ -80,13 +80,14 @@ export class RunController implements vscode.Disposable {
             progress.report({ increment: 100 / total, message: `${event.stepId} ${event.status}` });
           });
           try {
-            return await embeddedRuntime.runPipeline({
+            return await embeddedRuntime().runPipeline({
               file,
               signal: controller.signal,
               debugPlugins: request.debugPlugins,
               cancelGraceMs: config.cancelGraceMs,
               // The editor's trust setting applies before any plugin code runs (not loaded, not stopped later).
               trustPolicy: policy === 'fromConfig' ? undefined : policy,
+              defaultLimits: config.pluginLimits,
               bundles: runtimeBundles(this.extensionPath),
               env,
               onEvent,
@@ -139,7 +140,7 @@ export class RunController implements vscode.Disposable {
   }
 
   private publishDiagnostics(uri: vscode.Uri, text: string, run: RunState, invalid: AetherDiagnostic[]): void {
-    const parsed = embeddedRuntime.parsePipeline(text, uri.fsPath);
+    const parsed = embeddedRuntime().parsePipeline(text, uri.fsPath);
     const doc = { positionAt: (offset: number) => positionAt(text, offset) };
     const result: vscode.Diagnostic[] = [];
     for (const step of run.steps.values()) {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { SandboxCaseResult } from '../../../runtime/src/sandbox/runSandbox';
 import { embeddedRuntime, runtimeBundles } from '../embeddedRuntime';
+import { Config } from '../config';
 import type { Ctx } from '../ctx';
 
 const SANDBOX_GLOB = '**/test/*.sandbox.yaml';
@@ -53,7 +54,7 @@ export class SandboxTests implements vscode.Disposable {
     const file = uri.fsPath;
     const dir = path.dirname(path.dirname(file));
     const source = text ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const parsed = embeddedRuntime.parseSandboxFile(source, file);
+    const parsed = embeddedRuntime().parseSandboxFile(source, file);
     const plugin = this.pluginItem(dir);
     let fileItem = plugin.children.get(file);
     if (!fileItem) {
@@ -125,10 +126,11 @@ export class SandboxTests implements vscode.Disposable {
         const all = this.allCases(dir);
         // One case: ask the sandbox for it alone; otherwise run the plugin's cases and keep those wanted.
         const caseName = items.length === 1 && all > 1 ? items[0]!.label : undefined;
-        const report = await embeddedRuntime.runSandbox(dir, {
+        const report = await embeddedRuntime().runSandbox(dir, {
           caseName,
           signal: abort.signal,
           bundles,
+          defaultLimits: Config.for(vscode.Uri.file(dir)).pluginLimits,
           onCase: (result) => {
             const item = wanted.get(`${result.file}#${result.case}`);
             if (!item) return;

@@ -13,7 +13,7 @@ import type { AetherConfig } from '../config/workspace';
 import { readTrustSettings, type TrustSettings } from '../config/trustConfig';
 import { applyTrustPolicy, checkPluginTrust, verifyPlugin, type AttestationResult, type TrustPolicy } from '../trust/attestation';
 import { candidatesFromConfig } from './syncedPlugins';
-import { callLimitsOf, heapLimitOf } from './limits';
+import { callLimitsOf, heapLimitOf, type LimitDefaults } from './limits';
 
 /** A plugin instance running in the host. */
 export interface LoadedPlugin extends OrderedPlugin {
@@ -58,6 +58,8 @@ export interface LoadPluginsOptions {
   pipeline?: Pipeline;
   /** Overrides the workspace's `aether.trust.policy` (the editor's setting). */
   trustPolicy?: TrustPolicy;
+  /** Limits of plugins that neither meta nor pipeline sets; spec section 3 when absent. */
+  defaultLimits?: LimitDefaults;
   /** Filled as plugins are identified, so messages from a module's top level can name it. */
   pluginNames?: Map<number, string>;
   /**
@@ -146,7 +148,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
           });
         return;
       }
-      const loadLimits = callLimitsOf(undefined, pipeline);
+      const loadLimits = callLimitsOf(undefined, pipeline, undefined, options.defaultLimits);
       const { info, fault } = await host.load(pluginId, bundleFile, candidate.entry, loadLimits);
       const where = relative(workspaceRoot, candidate.entry);
       if (fault) {
@@ -212,7 +214,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
   // Instances are created in load order: a plugin's dependencies exist before it does.
   for (const ordered of order.ordered) {
     const record = idOf.get(ordered.entry)!;
-    const fault = await host.instantiate(record.pluginId, heapLimitOf(ordered.meta, pipeline));
+    const fault = await host.instantiate(record.pluginId, heapLimitOf(ordered.meta, pipeline, options.defaultLimits));
     if (fault) {
       faults.push({ plugin: ordered.meta.name, entry: ordered.entry, fault });
       continue;

@@ -16,7 +16,7 @@ import { loadPlugins, type PluginSet } from './pluginSet';
 import { checkPipelineAgainstPlugins } from './pipelineCheck';
 import { PipelineRunner, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
-import { heapLimitOf } from './limits';
+import { heapLimitOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from './limits';
 import type { TrustPolicy } from '../trust/attestation';
 
 export interface RunOptions {
@@ -34,6 +34,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides `aether.trust.policy` of the workspace (the editor's setting); keys still come from it. */
   trustPolicy?: TrustPolicy;
+  /** Limits for plugins that neither their meta nor the pipeline sets (the editor's settings). */
+  defaultLimits?: Partial<LimitDefaults>;
 }
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -66,6 +68,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     };
   }
   const parsed = parsePipeline(text, file);
+  const defaultLimits: LimitDefaults = { ...SPEC_DEFAULT_LIMITS, ...options.defaultLimits };
   const workspaceRoot = path.resolve(options.workspaceRoot ?? findWorkspaceRoot(path.dirname(file)));
   if (!parsed.pipeline || errorsIn(parsed.diagnostics).length > 0) {
     const name = parsed.document.get('name');
@@ -106,7 +109,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const name = plugin?.meta.name ?? pluginNames.get(pluginId) ?? `plugin #${pluginId}`;
         const stepId = crash.calls.find((call) => call.pluginId === pluginId)?.tag;
         if (crash.outOfMemory)
-          events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline), stepId });
+          events.emit({ type: 'limit', plugin: name, kind: 'heap', limit: heapLimitOf(plugin?.meta, pipeline, defaultLimits), stepId });
         debugLog?.trace(
           `host-crash plugin=${JSON.stringify(name)} code=${crash.code} signal=${crash.signal} outOfMemory=${crash.outOfMemory}`,
         );
@@ -175,6 +178,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       pipeline,
       pluginNames,
       trustPolicy: options.trustPolicy,
+      defaultLimits,
     });
     set = loaded.set;
     diagnostics.push(...loaded.diagnostics);
@@ -195,7 +199,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       });
     }
     const loadFaultMessages = loaded.faults.map(
-      (fault) => `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline))}`,
+      (fault) => `plugin "${fault.plugin}" ${describeFault(fault.fault, 'while loading', heapLimitOf(undefined, pipeline, defaultLimits))}`,
     );
     loaded.faults.forEach((fault, i) => {
       events.emit({ type: 'plugin-error', plugin: fault.plugin, file: fault.entry, message: loadFaultMessages[i]! });
@@ -227,7 +231,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       return result;
     }
 
-    const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state });
+    const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state, defaultLimits });
     const outcome = loaded.faults.length > 0 ? await runner.failBeforeSteps(loadFaultMessages[0]!) : await runner.run();
     Object.assign(result, {
       status: outcome.status,

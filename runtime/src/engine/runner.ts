@@ -11,7 +11,7 @@ import { resolveValue, type ExpressionScope } from '../pipeline';
 import { resolveCommand } from '../plugins';
 import type { EventStream } from './eventStream';
 import type { LoadedPlugin, PluginSet } from './pluginSet';
-import { callLimitsOf } from './limits';
+import { callLimitsOf, type LimitDefaults } from './limits';
 import { validateAgainst } from './schemaValidator';
 
 export interface StepOutcome {
@@ -29,6 +29,8 @@ export interface RunnerOptions {
   signal: AbortSignal;
   /** Shared with the host notifications handler, which applies plugins' state writes. */
   state: Map<string, JsonValue>;
+  /** Limits of plugins that neither meta nor pipeline sets; spec section 3 when absent. */
+  defaultLimits?: LimitDefaults;
 }
 
 /** Words for a fault, completing `plugin "x" …`, e.g. `exceeded its 256 MB heap limit in step "y"`. */
@@ -92,7 +94,7 @@ export class PipelineRunner {
       const name = plugin.meta.name;
       events.emit({ type: 'hook-start', event, plugin: name, stepId: step?.id });
       const started = performance.now();
-      const limits = callLimitsOf(plugin.meta, pipeline);
+      const limits = callLimitsOf(plugin.meta, pipeline, undefined, this.options.defaultLimits);
       const outcome = await host.call(plugin.pluginId, 'hook', event, this.snapshot(plugin, extra), limits, step?.id);
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       if (!outcome.ok) {
@@ -200,7 +202,7 @@ export class PipelineRunner {
       };
     } else {
       const context = this.snapshot(plugin, { step: { id: step.id, command: binding.command, input }, command: binding.command, input });
-      const limits = callLimitsOf(plugin.meta, pipeline, step);
+      const limits = callLimitsOf(plugin.meta, pipeline, step, this.options.defaultLimits);
       const result = await host.call(plugin.pluginId, 'execute', undefined, context, limits, step.id);
       outcome = result.ok
         ? { status: 'ok', output: result.value ?? null }

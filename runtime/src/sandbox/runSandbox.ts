@@ -11,7 +11,7 @@ import type { ContextSnapshot, PluginFault } from '../host/protocol';
 import { PluginHostClient, type HostNotification } from '../host/hostClient';
 import { compilePlugin, PluginCompileError } from '../host/compile';
 import { validateMeta, checkEngine, commandsOf } from '../plugins';
-import { callLimitsOf } from '../engine/limits';
+import { callLimitsOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from '../engine/limits';
 import { validateAgainst } from '../engine/schemaValidator';
 import { defaultBundles, type RuntimeBundles } from '../engine/runtimePaths';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,8 @@ export interface SandboxOptions {
   /** Called as each case finishes, for streaming (`--json`, the editor). */
   onCase?: (result: SandboxCaseResult) => void;
   bundles?: RuntimeBundles;
+  /** Limits of a plugin whose meta sets none (the editor's settings); spec section 3 when absent. */
+  defaultLimits?: Partial<LimitDefaults>;
 }
 
 export interface SandboxReport {
@@ -138,6 +140,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
 
   const workspaceRoot = findWorkspaceRoot(dir);
   const bundles = options.bundles ?? defaultBundles();
+  const limitDefaults: LimitDefaults = { ...SPEC_DEFAULT_LIMITS, ...options.defaultLimits };
   const collectors = new Map<number, Collector>();
   let crashed = false;
   const newHost = () =>
@@ -176,7 +179,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
     for (const { sandbox, cases } of selected) {
       let plugin = prepared.get(sandbox.plugin);
       if (!plugin) {
-        const result = await preparePlugin(sandbox, dir, workspaceRoot, bundles, host, nextPluginId++);
+        const result = await preparePlugin(sandbox, dir, workspaceRoot, bundles, host, nextPluginId++, limitDefaults);
         report.diagnostics.push(...result.diagnostics);
         if (!result.plugin) continue;
         plugin = result.plugin;
@@ -215,7 +218,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
         const started = performance.now();
         caseRunning = true;
         options.onCaseStart?.({ plugin: plugin.meta.name, file: sandbox.file, case: entry.name, line: entry.range.line });
-        const outcome = await runCase(host, pluginId, plugin, sandbox, entry, dir, workspaceRoot, collector).finally(() => {
+        const outcome = await runCase(host, pluginId, plugin, sandbox, entry, dir, workspaceRoot, collector, limitDefaults).finally(() => {
           caseRunning = false;
         });
         collectors.delete(pluginId);
@@ -313,6 +316,7 @@ async function preparePlugin(
   bundles: RuntimeBundles,
   host: PluginHostClient,
   probeId: number,
+  limitDefaults: LimitDefaults,
 ): Promise<{ plugin?: PreparedPlugin; diagnostics: AetherDiagnostic[] }> {
   const entry = sandbox.plugin;
   const at = (code: string, message: string): { diagnostics: AetherDiagnostic[] } => ({
@@ -333,7 +337,7 @@ async function preparePlugin(
     if (error instanceof PluginCompileError && error.diagnostics.length > 0) return { diagnostics: error.diagnostics };
     return at('plugin/compile-error', (error as Error).message);
   }
-  const { info, fault } = await host.load(probeId, bundleFile, entry, callLimitsOf(undefined, undefined));
+  const { info, fault } = await host.load(probeId, bundleFile, entry, callLimitsOf(undefined, undefined, undefined, limitDefaults));
   if (fault || !info) {
     const why = fault?.kind === 'invalid' ? fault.message : `failed while loading: ${fault?.message ?? 'no reply from the plugin host'}`;
     return at(fault?.kind === 'invalid' ? 'plugin/not-a-plugin' : 'plugin/load-failed', `${path.relative(workspaceRoot, entry)} ${why}`);
@@ -360,6 +364,7 @@ async function runCase(
   dir: string,
   workspaceRoot: string,
   collector: Collector,
+  limitDefaults: LimitDefaults,
 ): Promise<CaseOutcome> {
   const { meta } = plugin;
   const command = commandName(entry.command, plugin)!;
@@ -381,10 +386,10 @@ async function runCase(
     return failed(`input does not fit command "${command}" (plugin "${meta.name}"): ${inputProblems.map((p) => p.message).join('; ')}`);
   }
 
-  const limits = callLimitsOf(meta, undefined);
+  const limits = callLimitsOf(meta, undefined, undefined, limitDefaults);
   // Loading and the constructor get the run's load timeout (meta.limits is not known before a load),
   // under the plugin's own heap cap so the worker need not restart for it.
-  const loadLimits = { timeoutMs: callLimitsOf(undefined, undefined).timeoutMs, heapMb: limits.heapMb };
+  const loadLimits = { timeoutMs: limitDefaults.timeoutMs, heapMb: limits.heapMb };
   const loaded = await host.load(pluginId, plugin.bundleFile, plugin.entry, loadLimits);
   if (loaded.fault) return failed(`could not load the plugin: ${faultText(loaded.fault, limits.heapMb)}`);
   const instantiated = await host.instantiate(pluginId, limits.heapMb);

@@ -179,3 +179,38 @@ steps:
   for (let waited = 0; hostPids.some(alive) && waited < 3000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   assert.deepEqual(hostPids.filter(alive), [], 'no child process of the run is left');
 });
+
+test("the caller's default limits (the editor's settings) apply below meta and pipeline settings", async () => {
+  const root = workspace('default-limits', {
+    'plugins/spinner/index.mjs': `
+      export default class Spinner {
+        static meta = { name: 'spinner', version: '1.0.0', commands: { spin: {} } };
+        execute() { for (;;) {} }
+      }`,
+    'plugins/patient/index.mjs': `
+      export default class Patient {
+        static meta = { name: 'patient', version: '1.0.0', commands: { spinWithin: {} }, limits: { timeoutMs: 900 } };
+        execute() { for (;;) {} }
+      }`,
+    'p.pipeline.yaml': `name: default-limits
+steps:
+  - id: spin
+    run: spin
+    continue-on-error: true
+  - id: meta-wins
+    run: spinWithin
+`,
+  });
+  const events: AetherEvent[] = [];
+  const started = Date.now();
+  const result = await runPipeline({
+    file: path.join(root, 'p.pipeline.yaml'),
+    bundles,
+    defaultLimits: { timeoutMs: 300 },
+    onEvent: (event) => events.push(event),
+  });
+  assert.equal(result.exitCode, 1);
+  assert.match(stepEnd(events, 'spin')?.error ?? '', /300 ms/, 'the default replaced the 5 s of the spec');
+  assert.match(stepEnd(events, 'meta-wins')?.error ?? '', /900 ms/, "the plugin's meta.limits still wins over the default");
+  assert.ok(Date.now() - started < 4000, 'neither call waited for the 5 s spec default');
+});
