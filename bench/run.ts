@@ -6,6 +6,7 @@ import { runtimeBench } from './runtime.bench';
 import { isolationBench } from './isolation.bench';
 import { formatAttestationBench, runAttestationBench } from './attestation.bench';
 import { serverBench } from './server.bench';
+import { extensionBench } from './extension.bench';
 
 const repo = path.resolve(__dirname, '..');
 const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   await section('isolation (issue 3)', () => isolationBench(bundles));
   await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
   await section('language server over LSP (issue 5)', () => serverBench());
+  await section('VS Code extension (issue 6)', () => extensionBench());
 }
 
 void main();

@@ -24,8 +24,13 @@ function run(cmd, args, options = {}) {
   if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${result.status}`);
 }
 
+/** Whether scripts/e2e-setup.sh has installed the editor into the cache. */
+export function editorInstalled() {
+  return existsSync(node24) && existsSync(codeServer);
+}
+
 export function setup() {
-  if (!existsSync(node24) || !existsSync(codeServer)) run('sh', [path.join(root, 'scripts', 'e2e-setup.sh')]);
+  if (!editorInstalled()) run('sh', [path.join(root, 'scripts', 'e2e-setup.sh')]);
 }
 
 /** Builds the .vsix (production bundles) unless told to reuse the one there. */
@@ -47,8 +52,9 @@ async function freePort() {
 }
 
 /**
- * Starts code-server on a fresh profile with the .vsix unpacked into its extensions folder (what
- * `--install-extension` does, without its marketplace round trip).
+ * Starts code-server on a fresh profile with the .vsix installed (`--install-extension`, which needs no
+ * network for a file). `trusted: false` opens the workspace in Restricted Mode (Workspace Trust on,
+ * no prompt), as a user who has not trusted the folder sees it.
  */
 // The profile (and so the installed extension) lives outside the repository: inside it, the
 // extension's `require`s could quietly resolve from the repo's node_modules and hide what the .vsix lacks.
@@ -56,22 +62,22 @@ export async function startEditor({
   workspace = path.join(root, 'examples'),
   profile = path.join(tmpdir(), 'aether-editor-profile'),
   settings = {},
+  trusted = true,
 } = {}) {
   rmSync(profile, { recursive: true, force: true });
   const userData = path.join(profile, 'user-data');
   const extensions = path.join(profile, 'extensions');
-  const target = path.join(extensions, `${extensionId}-${pkg.version}`);
-  mkdirSync(target, { recursive: true });
   mkdirSync(path.join(userData, 'User'), { recursive: true });
-  run('unzip', ['-q', '-o', vsix, 'extension/*', '-d', path.join(profile, 'unpacked')]);
-  rmSync(target, { recursive: true, force: true });
-  run('mv', [path.join(profile, 'unpacked', 'extension'), target]);
+  run(node24, [codeServer, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   writeFileSync(
     path.join(userData, 'User', 'settings.json'),
     JSON.stringify(
       {
         'workbench.startupEditor': 'none',
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': !trusted,
+        'security.workspace.trust.startupPrompt': 'never',
         'workbench.tips.enabled': false,
         'extensions.autoCheckUpdates': false,
         'extensions.ignoreRecommendations': true,
@@ -95,7 +101,7 @@ export async function startEditor({
       `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(trusted ? ['--disable-workspace-trust'] : []),
       '--user-data-dir',
       userData,
       '--extensions-dir',
