@@ -3,6 +3,7 @@
 // Screenshots go to test-results/. Run: npm run test:e2e (setup + package + this file).
 import { chromium, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
 import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
@@ -66,6 +67,37 @@ async function waitForLog(dir: string, pattern: RegExp, fileName: RegExp): Promi
     }
     if (Date.now() > deadline) throw new Error(`no log line ${pattern} under ${dir}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Restricted Mode: diagnostics still come (the server reads meta statically); Run Pipeline refuses. */
+async function untrustedWorkspace(page: Page): Promise<void> {
+  const runsDir = path.join(root, 'examples', '.aether', 'runs');
+  const records = () => findFiles(runsDir, /\.ndjson$/).length;
+  const before = records();
+  const editor = await startEditor({ trusted: false, profile: path.join(tmpdir(), 'aether-editor-profile-untrusted') });
+  try {
+    await page.goto(editor.url);
+    await page.locator('.monaco-workbench').waitFor({ timeout });
+    await waitForLog(editor.userData, /activated in [\d.]+ ms \(untrusted workspace: validation only\)/, /AetherScript\.log$/);
+    await quickOpen(page, 'unknown-command.pipeline.yaml');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout });
+    await quickOpen(page, 'release.pipeline.yaml');
+    // The palette hides the commands that run plugin code (enablement: isWorkspaceTrusted)...
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>AetherScript: Run');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'AetherScript: Clear Finished Runs' }).first().waitFor({ timeout });
+    const offered = await page.locator('.quick-input-list .monaco-list-row', { hasText: /AetherScript: Run Pipeline/ }).count();
+    if (offered > 0) throw new Error('Run Pipeline is offered in the palette in Restricted Mode');
+    await page.keyboard.press('Escape');
+    // ...and the code lens, still shown, explains why it does nothing.
+    await page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Run Pipeline' }).first().click();
+    await page.locator('.notifications-toasts', { hasText: 'disabled in an untrusted workspace' }).first().waitFor({ timeout });
+    await shot(page, '10-untrusted');
+    if (records() !== before) throw new Error(`a run was recorded in Restricted Mode (${before} records before, ${records()} after)`);
+    console.log(`  diagnostics shown, Run Pipeline refused, no run recorded (${before} records before and after)`);
+  } finally {
+    editor.stop();
   }
 }
 
@@ -186,6 +218,9 @@ async function main(): Promise<void> {
     await time.waitFor({ timeout });
     console.log(`  VS Code: AetherScript Studio activation ${await time.innerText()}`);
     await shot(page, '09-running-extensions');
+
+    step('an untrusted workspace validates but runs no plugin code');
+    await untrustedWorkspace(page);
     console.log('\n✔ editor e2e passed');
   } catch (error) {
     if (page) await shot(page, 'failure').catch(() => undefined);
