@@ -138,12 +138,15 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
       try {
         bundleFile = (await compilePlugin(candidate.entry, cacheDir, options.apiModule)).bundleFile;
       } catch (error) {
-        if (error instanceof PluginCompileError && error.diagnostics.length > 0) diagnostics.push(...error.diagnostics);
-        else
+        const plugin = candidate.packageName ?? path.basename(candidate.dir);
+        if (error instanceof PluginCompileError && error.diagnostics.length > 0) {
+          diagnostics.push(...error.diagnostics.map((diagnostic) => ({ ...diagnostic, plugin: diagnostic.plugin ?? plugin })));
+        } else
           diagnostics.push({
             code: 'plugin/compile-error',
             severity: 'error',
             file: candidate.entry,
+            plugin,
             message: String((error as Error).message),
           });
         return;

@@ -260,6 +260,12 @@ describe('plugin set errors exit 2 and name the plugins (spec sections 2 and 6)'
       plugin: 'twin',
     },
     {
+      name: 'a compile error, at its file, line and column',
+      plugins: { typo: "export default class Typo {\n  static meta = { name: 'typo' version: '1.0.0' };\n}\n" },
+      stderr: [/plugins\/typo\/index\.ts:2:32: error plugin\/compile-error: ',' expected\./],
+      plugin: 'typo',
+    },
+    {
       name: 'a meta error, naming the file and the field',
       plugins: { broken: pluginModule({ name: 'broken', commands: { go: {} } }) },
       stderr: [/plugins\/broken\/index\.ts: error meta\/missing-field: meta\.version is missing/],
@@ -267,7 +273,7 @@ describe('plugin set errors exit 2 and name the plugins (spec sections 2 and 6)'
     },
   ];
 
-  // The five workspaces are independent: run their CLIs at once, assert one test each.
+  // The workspaces are independent: run their CLIs at once, assert one test each.
   const results = new Map<string, Promise<AetherResult>>();
   const workspaces: Workspace[] = [];
   before(async () => {
@@ -301,4 +307,55 @@ describe('plugin set errors exit 2 and name the plugins (spec sections 2 and 6)'
       );
     });
   }
+});
+
+describe('plugins are compiled on load, file by file (spec section 1)', () => {
+  let ws: Workspace;
+  let run: AetherResult;
+
+  before(async () => {
+    ws = await createWorkspace({
+      plugins: {
+        multi: {
+          'package.json': JSON.stringify({ name: 'multi', version: '1.0.0', aetherscript: { plugin: './src/index.ts' } }),
+          'src/index.ts': [
+            "import type { ExecutionContext, Plugin } from 'aetherscript-core';",
+            "import { HOOK_EVENTS } from 'aetherscript-core';",
+            "import { readFileSync } from 'node:fs';",
+            "import { shout } from './text.js';",
+            "import { ESM_ONLY } from 'esm-only';",
+            'export default class Multi implements Plugin {',
+            "  static meta = { name: 'multi', version: '1.0.0' };",
+            '  async execute(ctx: ExecutionContext) {',
+            "    const note: string = readFileSync(new URL('../note.txt', import.meta.url), 'utf8').trim();",
+            '    return { note: shout(note), dep: ESM_ONLY, hooks: HOOK_EVENTS.length, command: ctx.command };',
+            '  }',
+            '}',
+          ].join('\n'),
+          'src/text.ts': 'export const shout = (text: string): string => `${text.toUpperCase()}!`;\n',
+          'note.txt': 'read next to the source\n',
+          // An ESM-only dependency of the plugin: loaded in place by Node, under the `import` condition.
+          'node_modules/esm-only/package.json': JSON.stringify({ name: 'esm-only', type: 'module', exports: { import: './esm.js' } }),
+          'node_modules/esm-only/esm.js': "export const ESM_ONLY = 'esm-only';\n",
+        },
+      },
+      pipelines: { 'p.pipeline.yaml': 'name: p\nsteps:\n  - id: one\n    run: multi\n' },
+    });
+    run = await ws.run(['run', 'p.pipeline.yaml', '--json']);
+  });
+  after(() => ws.dispose());
+
+  test('relative modules, an installed ESM-only package and import.meta.url work under the plugin host', () => {
+    assert.equal(run.code, 0, run.stderr);
+    assertWellFormedRun(run);
+    const end = stepEnd(run.events, 'one');
+    assert.equal(end.status, 'ok', end.error);
+    assert.deepEqual(end.output, { note: 'READ NEXT TO THE SOURCE!', dep: 'esm-only', hooks: 5, command: 'multi' });
+  });
+
+  test('a second run reuses the compiled modules', async () => {
+    const again = await ws.run(['run', 'p.pipeline.yaml', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(stepEnd(again.events, 'one').output, stepEnd(run.events, 'one').output);
+  });
 });

@@ -96,7 +96,7 @@ export function ensureBuilt(): void {
     if (stale()) {
       const script = `const esbuild = require('esbuild');
 for (const b of ${JSON.stringify(RUNTIME_BUNDLES)}) esbuild.buildSync({ entryPoints: [b.entry], outfile: b.out, bundle: true, platform: 'node',
-  format: b.format, target: 'node20', external: ['esbuild'], sourcemap: true, sourcesContent: false, logLevel: 'error', loader: { '.json': 'json' } });`;
+  format: b.format, target: 'node20', external: ['typescript'], sourcemap: true, sourcesContent: false, logLevel: 'error', loader: { '.json': 'json' } });`;
       const runtimeOnly = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' });
       assert.ok(
         !stale(),
