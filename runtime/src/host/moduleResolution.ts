@@ -7,6 +7,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exports as resolveExportsField } from 'resolve.exports';
 
 /** Extensions the plugin compiler transforms; everything else is loaded by Node as it is. */
 export const SOURCE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.jsx'];
@@ -14,7 +15,6 @@ export const SOURCE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.jsx'];
 const PROBE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.jsx', '.cjs', '.json'];
 /** `./x.js` in TypeScript source means `./x.ts` when only that exists (what `tsc` and esbuild do). */
 const TS_FOR_JS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
-const ESM_CONDITIONS = new Set(['node', 'import', 'default']);
 
 function isFile(file: string): boolean {
   try {
@@ -127,43 +127,18 @@ function resolveInPackage(packageDir: string, subpath: string): string | undefin
   return [target, `${target}.js`, `${target}.mjs`, `${target}.json`, path.join(target, 'index.js')].find(isFile);
 }
 
-/** Node's PACKAGE_EXPORTS_RESOLVE, for one subpath (`.` or `./x`). */
+/**
+ * Node's PACKAGE_EXPORTS_RESOLVE for one subpath (`.` or `./x`) under the `node`, `import` and
+ * `default` conditions (resolve.exports: patterns, arrays, `null` exclusions); undefined when the
+ * package does not export it, or exports it only outside itself.
+ */
 export function resolveExports(exports: unknown, subpath: string): string | undefined {
-  const isSubpathMap =
-    typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((key) => key.startsWith('.'));
-  const map = isSubpathMap ? (exports as Record<string, unknown>) : { '.': exports };
-  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], undefined);
-  // Patterns (`./features/*`): the key with the longest prefix before its `*` wins.
-  let best: { key: string; match: string } | undefined;
-  for (const key of Object.keys(map)) {
-    const star = key.indexOf('*');
-    if (star < 0 || key.indexOf('*', star + 1) >= 0) continue;
-    const prefix = key.slice(0, star);
-    const suffix = key.slice(star + 1);
-    if (!subpath.startsWith(prefix) || !subpath.endsWith(suffix) || subpath.length < key.length) continue;
-    if (!best || prefix.length > best.key.indexOf('*')) best = { key, match: subpath.slice(prefix.length, subpath.length - suffix.length) };
+  try {
+    const targets = resolveExportsField({ name: 'package', exports } as Parameters<typeof resolveExportsField>[0], subpath, {
+      conditions: ['node'],
+    });
+    return targets?.find((target) => target.startsWith('./'));
+  } catch {
+    return undefined; // "Missing <subpath> specifier": not exported
   }
-  return best ? resolveTarget(map[best.key], best.match) : undefined;
-}
-
-function resolveTarget(target: unknown, patternMatch: string | undefined): string | undefined {
-  if (typeof target === 'string') {
-    if (!target.startsWith('./')) return undefined;
-    return patternMatch === undefined ? target : target.replaceAll('*', patternMatch);
-  }
-  if (Array.isArray(target)) {
-    for (const candidate of target) {
-      const resolved = resolveTarget(candidate, patternMatch);
-      if (resolved !== undefined) return resolved;
-    }
-    return undefined;
-  }
-  if (typeof target === 'object' && target !== null) {
-    for (const [condition, value] of Object.entries(target)) {
-      if (!ESM_CONDITIONS.has(condition)) continue;
-      const resolved = resolveTarget(value, patternMatch);
-      if (resolved !== undefined) return resolved;
-    }
-  }
-  return undefined;
 }
