@@ -15,216 +15,244 @@ import {
 } from 'vscode-languageserver/node';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeWorkspaceOptions } from './nodeWorkspace';
 import { LoadOrderRequest } from './protocol';
 import { getLanguageService, isPipelineUri, uriToPath, type LanguageSettings } from './service/languageService';
 import { isPackageJson } from './service/pluginPackage';
 import { WorkspaceIndexes } from './service/workspaceIndex';
+import { PluginSourceWorker, servePluginSources } from './pluginSourceWorker';
+import { validatePluginSource } from './service/pluginSource';
 
-const connection: Connection = createConnection(ProposedFeatures.all);
+// The same bundle runs as the server and, in a worker thread, as its plugin source parser.
+if (isMainThread) serve();
+else servePluginSources();
 
-/**
- * Memory: a full parse of a large pipeline (a 30,000-line file) allocates several times what the tree it
- * leaves behind needs, and V8 keeps that garbage's pages for a long while. Once such a parse is
- * published and the server is idle, one full collection gives them back (the server stays under
- * 200 MB RSS with that file open). `gc` is exposed for this alone.
- */
-setFlagsFromString('--expose-gc');
-// A smaller young generation (2 MB semi-spaces instead of up to 16 MB): about 10 MB less RSS with
-// a 30,000-line pipeline open, and no measurable cost on the full parse (bench/server.bench.ts).
-setFlagsFromString('--max-semi-space-size=2');
-const collectGarbage = runInNewContext('gc') as (() => void) | undefined;
-const LARGE_DOCUMENT = 512 * 1024;
-let collectTimer: NodeJS.Timeout | undefined;
-/** A full parse of a large document happened since the last collection. */
-let collectionOwed = false;
-function collectWhenIdle(): void {
-  if (!collectGarbage || !collectionOwed) return;
-  clearTimeout(collectTimer);
-  collectTimer = setTimeout(() => {
-    collectionOwed = false;
-    service.compact();
-    collectGarbage();
-    const { rss, heapUsed } = process.memoryUsage();
-    connection.console.log(`idle: compacted; ${Math.round(rss / 2 ** 20)} MB RSS, ${Math.round(heapUsed / 2 ** 20)} MB heap`);
-  }, 1000);
-}
-const documents = new TextDocuments(TextDocument);
-// The synced `aether.plugins` list and `aether.trust` apply here as in a run (files read, never executed).
-const indexes = new WorkspaceIndexes(nodeWorkspaceOptions);
-const service = getLanguageService({
-  getIndex: (uri) => indexes.forFile(uriToPath(uri)),
-  getIndexes: () => indexes.all,
-});
+function serve(): void {
+  const connection: Connection = createConnection(ProposedFeatures.all);
 
-let canPullConfiguration = false;
-let canWatchFiles = false;
-let initialFolders: string[] = [];
-/** Resolves once every workspace folder has been indexed; requests wait for it. */
-let ready: Promise<void> = Promise.resolve();
-
-connection.onInitialize((params): InitializeResult => {
-  canPullConfiguration = params.capabilities.workspace?.configuration === true;
-  canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-  initialFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
-  if (initialFolders.length === 0 && params.rootUri) initialFolders = [uriToPath(params.rootUri)];
-  ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(() => undefined, logError);
-  return {
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: ['.', ':', ' ', '[', '/'] },
-      hoverProvider: true,
-      definitionProvider: true,
-      referencesProvider: true,
-      renameProvider: true,
-      documentSymbolProvider: true,
-      foldingRangeProvider: true,
-      codeActionProvider: true,
-      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-    },
-    serverInfo: { name: 'aether-language-server' },
-  };
-});
-
-connection.onInitialized(async () => {
-  if (canWatchFiles) {
-    await connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [
-        { globPattern: '**/plugins/**' },
-        { globPattern: '**/node_modules/**/package.json' },
-        { globPattern: '**/aether.config.json' },
-      ],
-    });
+  /**
+   * Memory: a full parse of a large pipeline (a 30,000-line file) allocates several times what the tree it
+   * leaves behind needs, and V8 keeps that garbage's pages for a long while. Once such a parse is
+   * published and the server is idle, one full collection gives them back (the server stays under
+   * 200 MB RSS with that file open). `gc` is exposed for this alone.
+   */
+  setFlagsFromString('--expose-gc');
+  // A smaller young generation (2 MB semi-spaces instead of up to 16 MB): about 10 MB less RSS with
+  // a 30,000-line pipeline open, and no measurable cost on the full parse (bench/server.bench.ts).
+  setFlagsFromString('--max-semi-space-size=2');
+  const collectGarbage = runInNewContext('gc') as (() => void) | undefined;
+  const LARGE_DOCUMENT = 512 * 1024;
+  let collectTimer: NodeJS.Timeout | undefined;
+  /** A full parse of a large document happened since the last collection. */
+  let collectionOwed = false;
+  function collectWhenIdle(): void {
+    if (!collectGarbage || !collectionOwed) return;
+    clearTimeout(collectTimer);
+    collectTimer = setTimeout(() => {
+      collectionOwed = false;
+      service.compact();
+      collectGarbage();
+      const { rss, heapUsed } = process.memoryUsage();
+      connection.console.log(`idle: compacted; ${Math.round(rss / 2 ** 20)} MB RSS, ${Math.round(heapUsed / 2 ** 20)} MB heap`);
+    }, 1000);
   }
-  connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
-    for (const removed of event.removed) indexes.removeFolder(uriToPath(removed.uri));
-    await Promise.all(event.added.map((added) => indexes.addFolder(uriToPath(added.uri))));
+  const documents = new TextDocuments(TextDocument);
+  // Plugin sources are parsed in a worker that ends when idle, so TypeScript is never loaded here while
+  // only pipelines are open. Should the worker fail, this thread parses (same result, more memory).
+  const sourceParser = new PluginSourceWorker(() => new Worker(__filename));
+  // The synced `aether.plugins` list and `aether.trust` apply here as in a run (files read, never executed).
+  const indexes = new WorkspaceIndexes({
+    ...nodeWorkspaceOptions,
+    readSource: (text, file, location) =>
+      sourceParser.validate(text, file, location).catch((error: unknown) => {
+        logError(error);
+        return validatePluginSource(text, file, location);
+      }),
+  });
+  const service = getLanguageService({
+    getIndex: (uri) => indexes.forFile(uriToPath(uri)),
+    getIndexes: () => indexes.all,
+  });
+
+  let canPullConfiguration = false;
+  let canWatchFiles = false;
+  let initialFolders: string[] = [];
+  /** Resolves once every workspace folder has been indexed; requests wait for it. */
+  let ready: Promise<void> = Promise.resolve();
+
+  connection.onInitialize((params): InitializeResult => {
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    initialFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    if (initialFolders.length === 0 && params.rootUri) initialFolders = [uriToPath(params.rootUri)];
+    ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(() => undefined, logError);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: ['.', ':', ' ', '[', '/'] },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: true,
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        codeActionProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'aether-language-server' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (canWatchFiles) {
+      await connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/plugins/**' },
+          { globPattern: '**/node_modules/**/package.json' },
+          { globPattern: '**/aether.config.json' },
+        ],
+      });
+    }
+    connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+      for (const removed of event.removed) indexes.removeFolder(uriToPath(removed.uri));
+      await Promise.all(event.added.map((added) => indexes.addFolder(uriToPath(added.uri))));
+      revalidateAll();
+    });
+    await ready;
     revalidateAll();
   });
-  await ready;
-  revalidateAll();
-});
 
-/**
- * `aether.*` settings for one document, when the client offers them: pulled once per document (not per
- * keystroke: a round trip per edit is latency the user feels) and pulled again after a configuration change.
- */
-const documentSettings = new Map<string, Promise<LanguageSettings>>();
-function settingsFor(uri: string): Promise<LanguageSettings> {
-  if (!canPullConfiguration) return Promise.resolve({});
-  let settings = documentSettings.get(uri);
-  if (!settings) {
-    settings = connection.workspace.getConfiguration({ scopeUri: uri, section: 'aether' }).then(
-      (config: { diagnostics?: { severity?: LanguageSettings['severities'] } } | null) => ({
-        severities: config?.diagnostics?.severity ?? {},
-      }),
-      () => ({}),
-    );
-    documentSettings.set(uri, settings);
+  /**
+   * `aether.*` settings for one document, when the client offers them: pulled once per document (not per
+   * keystroke: a round trip per edit is latency the user feels) and pulled again after a configuration change.
+   */
+  const documentSettings = new Map<string, Promise<LanguageSettings>>();
+  function settingsFor(uri: string): Promise<LanguageSettings> {
+    if (!canPullConfiguration) return Promise.resolve({});
+    let settings = documentSettings.get(uri);
+    if (!settings) {
+      settings = connection.workspace.getConfiguration({ scopeUri: uri, section: 'aether' }).then(
+        (config: { diagnostics?: { severity?: LanguageSettings['severities'] } } | null) => ({
+          severities: config?.diagnostics?.severity ?? {},
+        }),
+        () => ({}),
+      );
+      documentSettings.set(uri, settings);
+    }
+    return settings;
   }
-  return settings;
-}
 
-connection.onDidChangeConfiguration(() => {
-  documentSettings.clear();
-  revalidateAll();
-});
+  connection.onDidChangeConfiguration(() => {
+    documentSettings.clear();
+    revalidateAll();
+  });
 
-async function validate(document: TextDocument): Promise<void> {
-  clearTimeout(collectTimer); // busy again: collect later, when idle
-  try {
+  async function validate(document: TextDocument): Promise<void> {
+    clearTimeout(collectTimer); // busy again: collect later, when idle
+    try {
+      await ready;
+      const settings = await settingsFor(document.uri);
+      // The document may have changed while settings were fetched; the newer validation will publish.
+      if (documents.get(document.uri)?.version !== document.version) return;
+      const diagnostics = service.doValidation(document, settings);
+      await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+      if (document.getText().length > LARGE_DOCUMENT && service.lastAnalysisWasFull(document.uri)) collectionOwed = true;
+      collectWhenIdle();
+    } catch (error) {
+      logError(error);
+    }
+  }
+
+  function revalidateAll(): void {
+    for (const document of documents.all()) void validate(document);
+  }
+
+  /** An open plugin source changed: re-index it, then every open pipeline may read differently. */
+  async function pluginChanged(path: string, text: string | null): Promise<void> {
     await ready;
-    const settings = await settingsFor(document.uri);
-    // The document may have changed while settings were fetched; the newer validation will publish.
-    if (documents.get(document.uri)?.version !== document.version) return;
-    const diagnostics = service.doValidation(document, settings);
-    await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
-    if (document.getText().length > LARGE_DOCUMENT && service.lastAnalysisWasFull(document.uri)) collectionOwed = true;
-    collectWhenIdle();
-  } catch (error) {
-    logError(error);
+    const changed = await indexes.fileChanged(path, text);
+    if (changed.length > 0) revalidateAll();
   }
-}
 
-function revalidateAll(): void {
-  for (const document of documents.all()) void validate(document);
-}
-
-/** An open plugin source changed: re-index it, then every open pipeline may read differently. */
-async function pluginChanged(path: string, text: string | null): Promise<void> {
-  await ready;
-  const changed = await indexes.fileChanged(path, text);
-  if (changed.length > 0) revalidateAll();
-}
-
-function isPluginSource(uri: string): boolean {
-  return /\.(?:[cm]?[jt]s)$/.test(uri) && indexes.forFile(uriToPath(uri))?.pluginAt(uriToPath(uri)) !== undefined;
-}
-
-documents.onDidChangeContent(async ({ document }) => {
-  if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
-  else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) await validate(document);
-});
-
-documents.onDidClose(async ({ document }) => {
-  service.forget(document.uri);
-  documentSettings.delete(document.uri);
-  await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
-  if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), null);
-});
-
-connection.onDidChangeWatchedFiles(async ({ changes }) => {
-  await ready;
-  let changed = false;
-  for (const change of changes) {
-    // Open editors win over the disk; their own events keep the index current.
-    if (documents.get(change.uri)) continue;
-    if ((await indexes.fileChanged(uriToPath(change.uri))).length > 0) changed = true;
+  function isPluginSource(uri: string): boolean {
+    return /\.(?:[cm]?[jt]s)$/.test(uri) && indexes.forFile(uriToPath(uri))?.pluginAt(uriToPath(uri)) !== undefined;
   }
-  if (changed) revalidateAll();
-});
 
-/**
- * Runs a feature on an open document unless the request was cancelled: a cancellation that arrives while
- * the request waits behind others (an edit's validation, say) is honoured before any work; one that
- * arrives during the work (the service checks the token in its loops over steps and expressions) drops
- * the result. Either way the client gets RequestCancelled.
- */
-const withDocument = <T>(uri: string, token: CancellationToken, empty: T, run: (document: TextDocument) => T): T | ResponseError<void> => {
-  const cancelled = () => new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'request cancelled');
-  if (token.isCancellationRequested) return cancelled();
-  const document = documents.get(uri);
-  const result = document ? run(document) : empty;
-  return token.isCancellationRequested ? cancelled() : result;
-};
+  documents.onDidChangeContent(async ({ document }) => {
+    if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
+    else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) await validate(document);
+  });
 
-connection.onCompletion(({ textDocument, position }, token) =>
-  withDocument(textDocument.uri, token, null, (d) => service.doComplete(d, position, token)),
-);
-connection.onHover(({ textDocument, position }, token) => withDocument(textDocument.uri, token, null, (d) => service.doHover(d, position)));
-connection.onDefinition(({ textDocument, position }, token) =>
-  withDocument(textDocument.uri, token, [], (d) => service.findDefinition(d, position, token)),
-);
-connection.onReferences(({ textDocument, position, context }, token) =>
-  withDocument(textDocument.uri, token, [], (d) => service.findReferences(d, position, context.includeDeclaration, token)),
-);
-connection.onRenameRequest(({ textDocument, position, newName }, token) =>
-  withDocument(textDocument.uri, token, null, (d) => service.doRename(d, position, newName, token)),
-);
-connection.onDocumentSymbol(({ textDocument }, token) => withDocument(textDocument.uri, token, [], (d) => service.findDocumentSymbols(d)));
-connection.onFoldingRanges(({ textDocument }, token) => withDocument(textDocument.uri, token, [], (d) => service.getFoldingRanges(d)));
-connection.onCodeAction(({ textDocument, range, context }, token) =>
-  withDocument(textDocument.uri, token, [], (d) => service.getCodeActions(d, range, context.diagnostics)),
-);
-connection.onRequest(LoadOrderRequest.type, async (params) => {
-  await ready;
-  return service.getLoadOrder(params.uri);
-});
+  documents.onDidClose(async ({ document }) => {
+    service.forget(document.uri);
+    documentSettings.delete(document.uri);
+    await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), null);
+  });
 
-function logError(error: unknown): void {
-  connection.console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    await ready;
+    let changed = false;
+    for (const change of changes) {
+      // Open editors win over the disk; their own events keep the index current.
+      if (documents.get(change.uri)) continue;
+      if ((await indexes.fileChanged(uriToPath(change.uri))).length > 0) changed = true;
+    }
+    if (changed) revalidateAll();
+  });
+
+  /**
+   * Runs a feature on an open document unless the request was cancelled: a cancellation that arrives while
+   * the request waits behind others (an edit's validation, say) is honoured before any work; one that
+   * arrives during the work (the service checks the token in its loops over steps and expressions) drops
+   * the result. Either way the client gets RequestCancelled.
+   */
+  const withDocument = <T>(
+    uri: string,
+    token: CancellationToken,
+    empty: T,
+    run: (document: TextDocument) => T,
+  ): T | ResponseError<void> => {
+    const cancelled = () => new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'request cancelled');
+    if (token.isCancellationRequested) return cancelled();
+    const document = documents.get(uri);
+    const result = document ? run(document) : empty;
+    return token.isCancellationRequested ? cancelled() : result;
+  };
+
+  connection.onCompletion(({ textDocument, position }, token) =>
+    withDocument(textDocument.uri, token, null, (d) => service.doComplete(d, position, token)),
+  );
+  connection.onHover(({ textDocument, position }, token) =>
+    withDocument(textDocument.uri, token, null, (d) => service.doHover(d, position)),
+  );
+  connection.onDefinition(({ textDocument, position }, token) =>
+    withDocument(textDocument.uri, token, [], (d) => service.findDefinition(d, position, token)),
+  );
+  connection.onReferences(({ textDocument, position, context }, token) =>
+    withDocument(textDocument.uri, token, [], (d) => service.findReferences(d, position, context.includeDeclaration, token)),
+  );
+  connection.onRenameRequest(({ textDocument, position, newName }, token) =>
+    withDocument(textDocument.uri, token, null, (d) => service.doRename(d, position, newName, token)),
+  );
+  connection.onDocumentSymbol(({ textDocument }, token) =>
+    withDocument(textDocument.uri, token, [], (d) => service.findDocumentSymbols(d)),
+  );
+  connection.onFoldingRanges(({ textDocument }, token) => withDocument(textDocument.uri, token, [], (d) => service.getFoldingRanges(d)));
+  connection.onCodeAction(({ textDocument, range, context }, token) =>
+    withDocument(textDocument.uri, token, [], (d) => service.getCodeActions(d, range, context.diagnostics)),
+  );
+  connection.onRequest(LoadOrderRequest.type, async (params) => {
+    await ready;
+    return service.getLoadOrder(params.uri);
+  });
+
+  function logError(error: unknown): void {
+    connection.console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+
+  documents.listen(connection);
+  connection.listen();
 }
-
-documents.listen(connection);
-connection.listen();

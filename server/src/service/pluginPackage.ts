@@ -2,7 +2,8 @@
 // missing, not a path, outside the package, or not there. Parsed with the TypeScript JSON parser, so
 // every problem has the range of the value it is about. Whether the entry file exists is what the
 // index's discovery found on disk (the service does no I/O of its own).
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { ts } from './typescript';
 import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
 import { LineIndex, type Span } from './text';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -29,7 +30,7 @@ export function validatePluginPackageJson(text: string, file: string, index: Wor
   };
   const local = isLocalPluginPackage(index, file);
   const source = ts.parseJsonText(file, text);
-  const parseErrors = (source as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  const parseErrors = (source as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
   const statement = source.statements[0];
   const root = statement?.expression;
   if (parseErrors.length > 0 || !root || !ts.isObjectLiteralExpression(root)) {
@@ -48,7 +49,7 @@ export function validatePluginPackageJson(text: string, file: string, index: Wor
   }
   const field = property(root, 'aetherscript');
   if (!field) return out;
-  const spanOf = (node: ts.Node): Span => ({ start: node.getStart(source), end: node.getEnd() });
+  const spanOf = (node: TS.Node): Span => ({ start: node.getStart(source), end: node.getEnd() });
   if (!ts.isObjectLiteralExpression(field.initializer)) {
     report(
       'plugin/bad-package-json',
@@ -106,7 +107,7 @@ export function validatePluginPackageJson(text: string, file: string, index: Wor
   return out;
 }
 
-function property(object: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | undefined {
+function property(object: TS.ObjectLiteralExpression, name: string): TS.PropertyAssignment | undefined {
   for (const p of object.properties) {
     if (ts.isPropertyAssignment(p) && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name)) && p.name.text === name) return p;
   }

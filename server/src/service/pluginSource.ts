@@ -1,6 +1,7 @@
 // Reads a plugin's `static meta` from its source with the TypeScript parser. Plugin code is never
 // executed: an untrusted workspace must be safe to open (issue 5, workspace model).
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { ts } from './typescript';
 import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
 import { HOOK_EVENTS, type JsonValue } from '../../../runtime/src/model/plugin';
 import type { PluginCandidate } from '../../../runtime/src/model/catalog';
@@ -53,7 +54,7 @@ export interface PluginSourceInfo {
 }
 
 /** Source kinds the parser is told about, by extension. */
-function scriptKindOf(file: string): ts.ScriptKind {
+function scriptKindOf(file: string): TS.ScriptKind {
   if (/\.[cm]?tsx$/i.test(file)) return ts.ScriptKind.TSX;
   if (/\.[cm]?ts$/i.test(file)) return ts.ScriptKind.TS;
   if (/\.jsx$/i.test(file)) return ts.ScriptKind.JSX;
@@ -82,7 +83,7 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
   };
 
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
-  const span = (node: ts.Node): Span => ({ start: node.getStart(source), end: node.getEnd() });
+  const span = (node: TS.Node): Span => ({ start: node.getStart(source), end: node.getEnd() });
 
   info.stateKeys = stateKeysOf(source);
   const found = findDefaultExport(source);
@@ -107,11 +108,11 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
 
   const cls = found.node;
   info.className = cls.name?.text;
-  const nameNode: ts.Node = cls.name ?? cls.getFirstToken(source) ?? cls;
+  const nameNode: TS.Node = cls.name ?? cls.getFirstToken(source) ?? cls;
   info.classRange = span(nameNode);
   info.extendsClass = (cls.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
 
-  let metaMember: ts.PropertyDeclaration | ts.GetAccessorDeclaration | undefined;
+  let metaMember: TS.PropertyDeclaration | TS.GetAccessorDeclaration | undefined;
   for (const member of cls.members) {
     const name = member.name && memberName(member.name);
     if (name === undefined) continue;
@@ -183,9 +184,9 @@ export function readPluginSource(text: string, file: string): PluginSourceInfo {
 }
 
 /** String-literal keys of `….state.get('k')` / `….state.set('k', …)` calls anywhere in the module. */
-function stateKeysOf(source: ts.SourceFile): string[] {
+function stateKeysOf(source: TS.SourceFile): string[] {
   const keys = new Set<string>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       const target = node.expression.expression;
@@ -251,14 +252,14 @@ function checkHooks(info: PluginSourceInfo, report: (code: string, severity: Sev
   }
 }
 
-type DefaultExport = { kind: 'none' } | { kind: 'not-class'; node: ts.Node } | { kind: 'class'; node: ts.ClassLikeDeclaration };
+type DefaultExport = { kind: 'none' } | { kind: 'not-class'; node: TS.Node } | { kind: 'class'; node: TS.ClassLikeDeclaration };
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
-function findDefaultExport(source: ts.SourceFile): DefaultExport {
-  const classesByName = new Map<string, ts.ClassLikeDeclaration>();
+function findDefaultExport(source: TS.SourceFile): DefaultExport {
+  const classesByName = new Map<string, TS.ClassLikeDeclaration>();
   const otherNames = new Set<string>();
   for (const statement of source.statements) {
     if (ts.isClassDeclaration(statement) && statement.name) classesByName.set(statement.name.text, statement);
@@ -271,7 +272,7 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
       }
     }
   }
-  const byName = (identifier: ts.Identifier, at: ts.Node): DefaultExport => {
+  const byName = (identifier: TS.Identifier, at: TS.Node): DefaultExport => {
     const cls = classesByName.get(identifier.text);
     return cls ? { kind: 'class', node: cls } : { kind: 'not-class', node: at };
   };
@@ -307,7 +308,7 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
       for (const element of statement.exportClause.elements) {
         if (element.name.text === 'default')
           return byName(
-            element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName : (element.name as ts.Identifier),
+            element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName : (element.name as TS.Identifier),
             element,
           );
       }
@@ -317,7 +318,7 @@ function findDefaultExport(source: ts.SourceFile): DefaultExport {
 }
 
 /** Strips what does not change a value at run time: parentheses, `as const`, `satisfies`, `!`, `<T>x`. */
-function unwrap(node: ts.Expression): ts.Expression {
+function unwrap(node: TS.Expression): TS.Expression {
   for (;;) {
     if (
       ts.isParenthesizedExpression(node) ||
@@ -331,7 +332,7 @@ function unwrap(node: ts.Expression): ts.Expression {
   }
 }
 
-function memberName(name: ts.PropertyName): string | undefined {
+function memberName(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isComputedPropertyName(name)) {
     const expr = unwrap(name.expression);
@@ -340,7 +341,7 @@ function memberName(name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-function isCallableMember(member: ts.ClassElement): boolean {
+function isCallableMember(member: TS.ClassElement): boolean {
   if (ts.isMethodDeclaration(member)) return true;
   if (ts.isPropertyDeclaration(member) && member.initializer) {
     const init = unwrap(member.initializer);
@@ -349,7 +350,7 @@ function isCallableMember(member: ts.ClassElement): boolean {
   return false;
 }
 
-function toMetaNode(expression: ts.Expression, source: ts.SourceFile): MetaNode {
+function toMetaNode(expression: TS.Expression, source: TS.SourceFile): MetaNode {
   const node = unwrap(expression);
   const range = { start: node.getStart(source), end: node.getEnd() };
   if (ts.isStringLiteralLike(node)) return { kind: 'literal', range, value: node.text };
@@ -393,7 +394,7 @@ function toMetaNode(expression: ts.Expression, source: ts.SourceFile): MetaNode 
   return unknownNode(node, source);
 }
 
-function unknownNode(node: ts.Node, source: ts.SourceFile): MetaNode {
+function unknownNode(node: TS.Node, source: TS.SourceFile): MetaNode {
   return { kind: 'unknown', range: { start: node.getStart(source), end: node.getEnd() }, text: node.getText(source).slice(0, 80) };
 }
 

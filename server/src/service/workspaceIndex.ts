@@ -23,8 +23,15 @@ export type Discover = (root: string) => Promise<DiscoveryResult>;
  */
 export type CheckTrust = (root: string, candidate: PluginCandidate, meta: PluginMeta) => Promise<AetherDiagnostic | undefined>;
 
+/**
+ * Parses and checks a plugin source: {@link validatePluginSource} by default; the server runs it in a
+ * worker thread, so that TypeScript's memory goes when the worker does.
+ */
+export type ReadPluginSource = (text: string, file: string, location: PluginCandidate) => Promise<PluginSourceInfo>;
+
 export interface WorkspaceIndexOptions {
   fs: FileSystem;
+  readSource?: ReadPluginSource;
   discover?: Discover;
   /** Attestation checks (none by default: in-memory workspaces have nothing signed). */
   checkTrust?: CheckTrust;
@@ -59,6 +66,7 @@ export class WorkspaceIndex {
   private readonly discover: Discover;
   private readonly runtimeVersion: string;
   private readonly checkTrust: CheckTrust | undefined;
+  private readonly readSource: ReadPluginSource;
   /** Attestation results per entry: they depend on the files on disk, so editor overlays keep them. */
   private readonly trustResults = new Map<string, AetherDiagnostic | undefined>();
   private discovery: DiscoveryResult = { candidates: [], diagnostics: [] };
@@ -79,6 +87,7 @@ export class WorkspaceIndex {
     this.discover = options.discover ?? discoverPlugins;
     this.runtimeVersion = options.runtimeVersion ?? RUNTIME_VERSION;
     this.checkTrust = options.checkTrust;
+    this.readSource = options.readSource ?? (async (text, file, location) => validatePluginSource(text, file, location));
   }
 
   /** Rediscovers every plugin and re-reads every source. */
@@ -170,7 +179,7 @@ export class WorkspaceIndex {
 
   private async readPlugin(candidate: PluginCandidate): Promise<IndexedPlugin> {
     const text = this.overlays.get(candidate.entry) ?? (await this.fs.readFile(candidate.entry)) ?? '';
-    const source = validatePluginSource(text, candidate.entry, candidate);
+    const source = await this.readSource(text, candidate.entry, candidate);
     const loadErrors = source.diagnostics.filter((d) => d.severity === 'error');
     const plugin: IndexedPlugin = { candidate, source, loadErrors };
     const value = source.metaValue as Partial<PluginMeta> | undefined;
