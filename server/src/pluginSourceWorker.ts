@@ -1,5 +1,5 @@
 // Plugin sources are parsed with TypeScript in a worker thread that ends once it has been idle for a
-// few seconds. Requiring TypeScript costs about 45 MB of RSS that a process never gives back; in a
+// second. Requiring TypeScript costs about 45 MB of RSS that a process never gives back; in a
 // worker, ending the thread gives it back. Plugin sources are read when a workspace is indexed and when
 // a plugin file changes on disk, so the worker is short-lived; the server keeps only what was parsed.
 import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
@@ -56,7 +56,7 @@ export class PluginSourceWorker {
    */
   constructor(
     private readonly spawn: () => Worker,
-    private readonly idleMs = 3000,
+    private readonly idleMs = 1000,
   ) {}
 
   validate(text: string, file: string, location?: PluginCandidate): Promise<PluginSourceInfo> {
