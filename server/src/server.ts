@@ -203,8 +203,8 @@ function serve(): void {
     await ready;
     let changed = false;
     for (const change of changes) {
-      // Open editors win over the disk; their own events keep the index current.
-      if (documents.get(change.uri)) continue;
+      // Open or not, the disk changed: aether.config.json and package.json are read from it, and a
+      // plugin's attestation covers its files there (an open plugin source keeps its editor text).
       if ((await indexes.fileChanged(uriToPath(change.uri))).length > 0) changed = true;
     }
     if (changed) revalidateAll();

@@ -74,6 +74,8 @@ export class WorkspaceIndex {
   /** Texts of open editors, which win over the disk (unsaved edits to a plugin's meta count). */
   private readonly overlays = new Map<string, string>();
   private orderedPlugins: OrderedPlugin[] = [];
+  /** The tail of the queue of index updates (see `serially`). */
+  private updates: Promise<void> = Promise.resolve();
   private orderDiagnostics: AetherDiagnostic[] = [];
   private table: CommandTable = { byName: new Map(), qualified: new Map() };
   /** Bumped on every change, so callers can cache per index version. */
@@ -91,7 +93,25 @@ export class WorkspaceIndex {
   }
 
   /** Rediscovers every plugin and re-reads every source. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    return this.serially(() => this.rediscover());
+  }
+
+  /**
+   * Runs index updates one after another: each reads the disk and the overlays when it starts and
+   * applies what it read when it ends, so two that overlapped (a config saved twice, a plugin edited
+   * while the workspace is rediscovered) could otherwise leave the older reading in place.
+   */
+  private serially<T>(update: () => Promise<T>): Promise<T> {
+    const run = this.updates.then(update);
+    this.updates = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async rediscover(): Promise<void> {
     const discovery = await this.discover(this.root);
     this.trustResults.clear();
     const plugins = await Promise.all(discovery.candidates.map((candidate) => this.readPlugin(candidate)));
@@ -106,23 +126,34 @@ export class WorkspaceIndex {
    * discovered (package.json files, new entries under plugins/) rediscovers. Returns whether the index
    * changed.
    */
-  async fileChanged(path: string, text?: string | null): Promise<boolean> {
+  fileChanged(path: string, text?: string | null): Promise<boolean> {
+    // The newest editor text is what any read from now on sees, even one already queued.
     if (text === null) this.overlays.delete(path);
     else if (text !== undefined) this.overlays.set(path, text);
+    return this.serially(() => this.update(path, text));
+  }
+
+  private async update(path: string, text: string | null | undefined): Promise<boolean> {
     const known = this.byEntry.get(path);
-    // A file on disk changed: the attestation of the plugin that holds it must be checked again.
-    if (text === undefined)
-      for (const p of this.byEntry.values()) if (isInside(p.candidate.dir, path)) this.trustResults.delete(p.candidate.entry);
-    if (known) {
-      this.byEntry.set(path, await this.readPlugin(known.candidate));
-      this.resolve();
+    if (!known && this.affectsDiscovery(path)) {
+      await this.rediscover();
       return true;
     }
-    if (this.affectsDiscovery(path)) {
-      await this.refresh();
-      return true;
+    // A file on disk changed: the attestation of the plugin that holds it must be checked again (its
+    // digest covers every file of the plugin, not only the entry). An editor's text leaves the disk as it was.
+    const reread = known ? [known] : [];
+    if (text === undefined) {
+      for (const p of this.byEntry.values()) {
+        if (!isInside(p.candidate.dir, path)) continue;
+        this.trustResults.delete(p.candidate.entry);
+        if (p !== known && this.checkTrust) reread.push(p);
+      }
     }
-    return false;
+    if (reread.length === 0) return false;
+    const plugins = await Promise.all(reread.map((p) => this.readPlugin(p.candidate)));
+    for (const plugin of plugins) this.byEntry.set(plugin.candidate.entry, plugin);
+    this.resolve();
+    return true;
   }
 
   /** Whether a change to `path` can add, remove or move a plugin. */

@@ -127,4 +127,38 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
       [['s3-upload', ['upload', 'publish']]],
     );
   });
+
+  it('re-validates open pipelines when aether.config.json changes on disk (trust policy, synced plugins)', async () => {
+    const uri = pathToFileURL(path.join(root, 'trust.pipeline.yaml')).href;
+    const config = path.join(root, 'aether.config.json');
+    const configUri = pathToFileURL(config).href;
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'aether-pipeline', version: 1, text: 'name: t\nsteps:\n  - id: a\n    run: upload\n' },
+    });
+    assert.deepEqual(await diagnosticsFor(uri, 1), []);
+    /** Writes the config (or deletes it), tells the server as the client's file watcher would, and returns the next diagnostics. */
+    const configChanged = async (text: string | undefined, type: 1 | 2 | 3): Promise<Diagnostic[]> => {
+      const count = published.get(uri)!.length;
+      if (text === undefined) rmSync(config);
+      else writeFileSync(config, text);
+      await connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type }] });
+      while (published.get(uri)!.length === count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return published.get(uri)!.at(-1)!.diagnostics;
+    };
+    const codes = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.code);
+    // Under `require`, the unsigned plugin would not load: the step says so, with what to do.
+    const required = await configChanged(JSON.stringify({ aether: { trust: { policy: 'require' } } }), 1);
+    assert.deepEqual(codes(required), ['pipeline/plugin-load']);
+    assert.match(String(required[0]!.message), /s3-upload.*would not load: attestation unsigned.*Sign it with `aether plugins sign/s);
+    // A synced plugin list without it: it is not loaded at all.
+    assert.deepEqual(codes(await configChanged(JSON.stringify({ aether: { plugins: [] } }), 2)), ['pipeline/unknown-command']);
+    // The config open in an editor is still read from the disk when saved.
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: configUri, languageId: 'json', version: 1, text: '{}' },
+    });
+    const saved = await configChanged(JSON.stringify({ aether: { trust: { policy: 'require' } } }), 2);
+    assert.deepEqual(codes(saved), ['pipeline/plugin-load']);
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri: configUri } });
+    assert.deepEqual(await configChanged(undefined, 3), []);
+  });
 });

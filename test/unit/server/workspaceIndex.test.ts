@@ -104,4 +104,65 @@ describe('WorkspaceIndex', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('applies overlapping updates in order, so the newest reading of the disk wins', async () => {
+    // The config lists the plugins that load (as `aether.plugins` does); discovery reads it, then is slow.
+    const files = new Map([
+      [`${ROOT}/aether.config.json`, 'one'],
+      [`${ROOT}/plugins/one/index.ts`, pluginSource(`{ name: 'one', version: '1.0.0' }`)],
+      [`${ROOT}/plugins/two/index.ts`, pluginSource(`{ name: 'two', version: '1.0.0' }`)],
+    ]);
+    const delays = [0, 60, 0];
+    const discover = async (root: string) => {
+      const listed = files.get(`${ROOT}/aether.config.json`)!.split(',');
+      const found = await memoryDiscover(files)(root);
+      await new Promise((resolve) => setTimeout(resolve, delays.shift() ?? 0));
+      return { ...found, candidates: found.candidates.filter((c) => listed.some((name) => c.dir.endsWith(`/${name}`))) };
+    };
+    const index = new WorkspaceIndex(ROOT, { fs: memoryFs(files), discover });
+    await index.refresh();
+    assert.deepEqual(index.pluginNames, ['one']);
+    // Saved twice in quick succession: the first rediscovery is the slow one.
+    files.set(`${ROOT}/aether.config.json`, 'one,two');
+    const first = index.fileChanged(`${ROOT}/aether.config.json`);
+    files.set(`${ROOT}/aether.config.json`, 'two');
+    const second = index.fileChanged(`${ROOT}/aether.config.json`);
+    assert.deepEqual(await Promise.all([first, second]), [true, true]);
+    assert.deepEqual(index.pluginNames, ['two']);
+  });
+
+  it('checks the attestation of a plugin again when any of its files changes on disk, not for editor text', async () => {
+    const files = new Map([
+      [`${ROOT}/plugins/one/index.ts`, pluginSource(`{ name: 'one', version: '1.0.0' }`)],
+      [`${ROOT}/plugins/one/lib.ts`, 'export const signed = true;\n'],
+    ]);
+    let checks = 0;
+    const index = new WorkspaceIndex(ROOT, {
+      fs: memoryFs(files),
+      discover: memoryDiscover(files),
+      checkTrust: async (_root, candidate, meta) => {
+        checks++;
+        if (files.get(`${candidate.dir}/lib.ts`)?.includes('signed = true')) return undefined;
+        return { code: 'plugin/attestation', severity: 'error', file: candidate.entry, plugin: meta.name, message: 'attestation mismatch' };
+      },
+    });
+    await index.refresh();
+    assert.equal(index.isLoaded('one'), true);
+    assert.equal(checks, 1);
+    // Typing in the entry file: the files on disk, and so the attestation, are as they were.
+    await index.fileChanged(`${ROOT}/plugins/one/index.ts`, pluginSource(`{ name: 'one', version: '1.0.1' }`));
+    assert.equal(checks, 1);
+    // Another file of the plugin changes on disk: its digest no longer matches.
+    files.set(`${ROOT}/plugins/one/lib.ts`, 'export const signed = false;\n');
+    assert.equal(await index.fileChanged(`${ROOT}/plugins/one/lib.ts`), true);
+    assert.equal(checks, 2);
+    assert.equal(index.isLoaded('one'), false);
+    assert.deepEqual(
+      index.plugin('one')?.loadErrors.map((d) => d.code),
+      ['plugin/attestation'],
+    );
+    // A file outside every plugin changes nothing.
+    assert.equal(await index.fileChanged(`${ROOT}/src/app.ts`), false);
+    assert.equal(checks, 2);
+  });
 });
