@@ -6,7 +6,8 @@
 // Run alone: node --import tsx bench/extension.bench.ts
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser, palette } from '../test/e2e/workbench';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor` and the e2e test
 import { editorInstalled, packageExtension, startEditor } from '../scripts/editor.mjs';
 
@@ -39,15 +40,6 @@ function parseDuration(text: string): number {
   const match = /([\d.]+)\s*(ms|s)\b/.exec(text);
   if (!match) return Number.NaN;
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
-}
-
-async function palette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
 }
 
 /** One fresh workbench: every activated extension's startup activation time, by display name. */
@@ -93,17 +85,7 @@ export async function extensionBench(): Promise<string[]> {
     lines.push('activation: skipped (no editor cache; run `sh scripts/e2e-setup.sh` first)');
     return lines;
   }
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     // Tall enough that the Running Extensions list (virtualised, slowest first) shows every row.
     const page = await browser.newPage({ viewport: { width: 1500, height: 2400 } });

@@ -1,26 +1,19 @@
 // End-to-end in a real VS Code: code-server with the packaged extension and examples/ open, driven by
 // Playwright in Debian's chromium. Every wait is on a selector or a log line, never a fixed sleep.
 // Screenshots go to test-results/. Run: npm run test:e2e (setup + package + this file).
-import { chromium, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
 import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
+import { launchBrowser, palette as runCommand } from './workbench';
 
 const results = path.join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const step = (name: string) => console.log(`\n▶ ${name}`);
 const timeout = 60_000;
-
-async function palette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
-  await page.keyboard.press('Enter');
-}
+const palette = (page: Page, title: string) => runCommand(page, title, timeout);
 
 async function quickOpen(page: Page, file: string): Promise<void> {
   // F1 then a query without '>' is Quick Open; unlike Ctrl+P, webviews always forward F1 to the workbench.
@@ -105,17 +98,7 @@ async function main(): Promise<void> {
   setup();
   packageExtension({ reuse: process.argv.includes('--reuse') });
   const editor = await startEditor();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
   let page: Page | undefined;
   try {
     page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
