@@ -1,32 +1,39 @@
-// Plugin sources are parsed with TypeScript in a worker thread that ends once it has been idle for a
-// second. Requiring TypeScript costs about 45 MB of RSS that a process never gives back; in a
-// worker, ending the thread gives it back. Plugin sources are read when a workspace is indexed and when
-// a plugin file changes on disk, so the worker is short-lived; the server keeps only what was parsed.
+// Plugin sources (and plugin package.json files) are parsed with TypeScript in a worker thread that
+// ends once it has been idle for a second. Requiring TypeScript costs about 45 MB of RSS that a process
+// never gives back; in a worker, ending the thread gives it back. Plugin files are read when a workspace
+// is indexed and when one changes on disk, so the worker is short-lived; the server keeps only results.
 import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
 import type { PluginCandidate } from '../../runtime/src/model/catalog';
+import type { AetherDiagnostic } from '../../runtime/src/model/diagnostics';
+import { validatePluginPackageJson, type PackageContext } from './service/pluginPackage';
 import { validatePluginSource, type PluginSourceInfo } from './service/pluginSource';
 import { LineIndex } from './service/text';
 
-/** One source to parse, from the server to the worker. */
-interface ParseRequest {
-  id: number;
-  text: string;
-  file: string;
-  location?: PluginCandidate;
-}
+/** One file to check, from the server to the worker. */
+type ParseRequest = { id: number; text: string; file: string } & (
+  { kind: 'source'; location?: PluginCandidate } | { kind: 'package'; context: PackageContext }
+);
 
-/** What the worker sends back: the info without its line index (rebuilt from the text on this side). */
-type ParseReply = { id: number; info: Omit<PluginSourceInfo, 'lineIndex'> } | { id: number; error: string };
+/** A plugin source's info without its line index (rebuilt from the text on the server's side). */
+type SentSourceInfo = Omit<PluginSourceInfo, 'lineIndex'>;
 
-/** The worker's side: parses what it is sent until the server ends the thread. */
+/** What the worker sends back. */
+type ParseReply = { id: number; info: SentSourceInfo } | { id: number; diagnostics: AetherDiagnostic[] } | { id: number; error: string };
+
+/** The worker's side: checks what it is sent until the server ends the thread. */
 export function servePluginSources(): void {
   if (isMainThread || !parentPort) throw new Error('servePluginSources runs in a worker thread');
   const port = parentPort;
-  port.on('message', ({ id, text, file, location }: ParseRequest) => {
+  port.on('message', (request: ParseRequest) => {
+    const { id, text, file } = request;
     let reply: ParseReply;
     try {
-      const { lineIndex: _lineIndex, ...info } = validatePluginSource(text, file, location);
-      reply = { id, info };
+      if (request.kind === 'package') {
+        reply = { id, diagnostics: validatePluginPackageJson(text, file, request.context) };
+      } else {
+        const { lineIndex: _lineIndex, ...info } = validatePluginSource(text, file, request.location);
+        reply = { id, info };
+      }
     } catch (error) {
       reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
@@ -35,8 +42,7 @@ export function servePluginSources(): void {
 }
 
 interface Pending {
-  text: string;
-  resolve: (info: PluginSourceInfo) => void;
+  resolve: (reply: ParseReply) => void;
   reject: (error: Error) => void;
 }
 
@@ -59,15 +65,30 @@ export class PluginSourceWorker {
     private readonly idleMs = 1000,
   ) {}
 
-  validate(text: string, file: string, location?: PluginCandidate): Promise<PluginSourceInfo> {
+  /** What `validatePluginSource` gives for this source. */
+  async validate(text: string, file: string, location?: PluginCandidate): Promise<PluginSourceInfo> {
+    const reply = await this.send({ id: 0, kind: 'source', text, file, location });
+    if (!('info' in reply)) throw new Error('the plugin source parser answered a source with no info');
+    return { ...reply.info, lineIndex: new LineIndex(text) };
+  }
+
+  /** What `validatePluginPackageJson` gives for this package.json. */
+  async validatePackage(text: string, file: string, context: PackageContext): Promise<AetherDiagnostic[]> {
+    // Only what the checks read crosses to the worker (not the whole index).
+    const found = { root: context.root, diagnostics: context.diagnostics.filter((d) => d.file === file) };
+    const reply = await this.send({ id: 0, kind: 'package', text, file, context: found });
+    if (!('diagnostics' in reply)) throw new Error('the plugin source parser answered a package.json with no diagnostics');
+    return reply.diagnostics;
+  }
+
+  private send(request: ParseRequest): Promise<ParseReply> {
     clearTimeout(this.idleTimer);
     const worker = this.start();
     worker.ref(); // work under way keeps the process alive; an idle worker never does
     const id = this.nextId++;
-    return new Promise<PluginSourceInfo>((resolve, reject) => {
-      this.pending.set(id, { text, resolve, reject });
-      const request: ParseRequest = { id, text, file, location };
-      worker.postMessage(request);
+    return new Promise<ParseReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
     });
   }
 
@@ -93,7 +114,7 @@ export class PluginSourceWorker {
       if (!pending) return;
       this.pending.delete(reply.id);
       if ('error' in reply) pending.reject(new Error(reply.error));
-      else pending.resolve({ ...reply.info, lineIndex: new LineIndex(pending.text) });
+      else pending.resolve(reply);
       if (this.pending.size === 0) {
         worker.unref();
         this.stopWhenIdle();

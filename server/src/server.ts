@@ -19,8 +19,10 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeWorkspaceOptions } from './nodeWorkspace';
 import { LoadOrderRequest } from './protocol';
-import { getLanguageService, isPipelineUri, uriToPath, type LanguageSettings } from './service/languageService';
-import { isPackageJson } from './service/pluginPackage';
+import { pathToFileURL } from 'node:url';
+import { nodeFileSystem } from './nodeFileSystem';
+import { getLanguageService, isPipelineUri, toLspDiagnostics, uriToPath, type LanguageSettings } from './service/languageService';
+import { isPackageJson, validatePluginPackageJson } from './service/pluginPackage';
 import { WorkspaceIndexes } from './service/workspaceIndex';
 import { PluginSourceWorker, servePluginSources } from './pluginSourceWorker';
 import { validatePluginSource } from './service/pluginSource';
@@ -174,6 +176,53 @@ function serve(): void {
 
   function revalidateAll(): void {
     for (const document of documents.all()) void validate(document);
+    void publishPackageDiagnostics();
+  }
+
+  /**
+   * The package.json of every plugin, open or not (VS Code does not send JSON files to this server),
+   * gets its diagnostics: checked again when a folder's plugins are rediscovered, not on every change.
+   * Per folder: the discovery last published and the files that got diagnostics then.
+   */
+  const packagesPublished = new Map<string, { discoveryVersion: number; uris: Set<string> }>();
+  let packagesQueue: Promise<void> = Promise.resolve();
+  function publishPackageDiagnostics(): Promise<void> {
+    packagesQueue = packagesQueue.then(publishPackagesNow).catch(logError);
+    return packagesQueue;
+  }
+  async function publishPackagesNow(): Promise<void> {
+    await ready;
+    const clear = async (uris: Iterable<string>, keep: Set<string>) => {
+      for (const uri of uris) if (!keep.has(uri) && !documents.get(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
+    };
+    const current = new Map(indexes.all.map((index) => [index.root, index]));
+    for (const [root, last] of packagesPublished) {
+      if (current.has(root)) continue;
+      packagesPublished.delete(root); // a folder removed from the workspace
+      await clear(last.uris, new Set());
+    }
+    for (const index of current.values()) {
+      const last = packagesPublished.get(index.root);
+      const discoveryVersion = index.discoveryVersion;
+      if (last?.discoveryVersion === discoveryVersion) continue;
+      const uris = new Set<string>();
+      for (const file of index.pluginPackageFiles) {
+        const uri = pathToFileURL(file).href;
+        if (documents.get(uri)) continue; // an open one is validated as a document
+        const text = await nodeFileSystem.readFile(file);
+        if (text === undefined) continue;
+        const found = await sourceParser.validatePackage(text, file, index).catch((error: unknown) => {
+          logError(error);
+          return validatePluginPackageJson(text, file, index);
+        });
+        // Opened while it was read: its own validation publishes.
+        if (found.length === 0 || documents.get(uri)) continue;
+        uris.add(uri);
+        await connection.sendDiagnostics({ uri, diagnostics: toLspDiagnostics(text, found) });
+      }
+      await clear(last?.uris ?? [], uris);
+      packagesPublished.set(index.root, { discoveryVersion, uris });
+    }
   }
 
   /** An open plugin source changed: re-index it, then every open pipeline may read differently. */
@@ -197,17 +246,21 @@ function serve(): void {
     documentSettings.delete(document.uri);
     await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), null);
+    else if (isPackageJson(uriToPath(document.uri))) {
+      // Closed, it is checked from the disk again, with the rest of its folder's plugin packages.
+      const index = indexes.forFile(uriToPath(document.uri));
+      const last = index && packagesPublished.get(index.root);
+      if (last) last.discoveryVersion = -1;
+      await publishPackageDiagnostics();
+    }
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
     await ready;
-    let changed = false;
-    for (const change of changes) {
-      // Open or not, the disk changed: aether.config.json and package.json are read from it, and a
-      // plugin's attestation covers its files there (an open plugin source keeps its editor text).
-      if ((await indexes.fileChanged(uriToPath(change.uri))).length > 0) changed = true;
-    }
-    if (changed) revalidateAll();
+    // Open or not, the disk changed: aether.config.json and package.json are read from it, and a
+    // plugin's attestation covers its files there (an open plugin source keeps its editor text). One
+    // batch (a build, a checkout) rediscovers a folder at most once.
+    if ((await indexes.filesChanged(changes.map((change) => uriToPath(change.uri)))).length > 0) revalidateAll();
   });
 
   /**

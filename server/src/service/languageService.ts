@@ -96,6 +96,25 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
  */
 export const MAX_ANALYSED_LENGTH = 4 * 1024 * 1024;
 
+function toDiagnostic(lines: LineIndex, d: AetherDiagnostic): Diagnostic {
+  const start = d.range?.start ?? 0;
+  const end = d.range?.end ?? start;
+  return {
+    range: { start: lines.positionAt(start), end: lines.positionAt(end) },
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: 'aether',
+    message: d.message,
+  };
+}
+
+/** LSP diagnostics of `text` from what a check found in it (offset ranges), e.g. a package.json that is not open. */
+export function toLspDiagnostics(text: string, found: readonly AetherDiagnostic[]): Diagnostic[] {
+  if (found.length === 0) return [];
+  const lines = new LineIndex(text);
+  return found.map((d) => toDiagnostic(lines, d));
+}
+
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
   /** `incremental`: undefined until the first edit asks for it (computing it is not on the didOpen path). */
   const cache = new Map<
@@ -135,18 +154,6 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     const doc = analysePipeline(text, document.uri, uriToPath(document.uri), document.version, index, effective);
     cache.set(document.uri, { key, version: document.version, doc, full: true });
     return doc;
-  };
-
-  const toDiagnostic = (lines: LineIndex, d: AetherDiagnostic): Diagnostic => {
-    const start = d.range?.start ?? 0;
-    const end = d.range?.end ?? start;
-    return {
-      range: { start: lines.positionAt(start), end: lines.positionAt(end) },
-      severity: SEVERITY[d.severity],
-      code: d.code,
-      source: 'aether',
-      message: d.message,
-    };
   };
 
   /** Runs a pipeline feature; a cancelled request (RequestCancelled from a long loop) answers `empty`. */

@@ -6,14 +6,19 @@ import type * as TS from 'typescript';
 import { ts } from './typescript';
 import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
 import { LineIndex, type Span } from './text';
-import type { WorkspaceIndex } from './workspaceIndex';
 
 /** Whether `path` is a package.json the plugin model cares about (a local plugin's, or any with `aetherscript`). */
 export function isPackageJson(path: string): boolean {
   return /(?:^|[/\\])package\.json$/.test(path);
 }
 
-function isLocalPluginPackage(index: WorkspaceIndex, file: string): boolean {
+/** What the checks need of the workspace index: its root, and what discovery found on disk. */
+export interface PackageContext {
+  root: string;
+  diagnostics: readonly AetherDiagnostic[];
+}
+
+function isLocalPluginPackage(index: PackageContext, file: string): boolean {
   const root = index.root.replace(/\\/g, '/').replace(/\/+$/, '');
   return new RegExp(`^${escape(root)}/plugins/[^/]+/package\\.json$`).test(file.replace(/\\/g, '/'));
 }
@@ -22,7 +27,7 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function validatePluginPackageJson(text: string, file: string, index: WorkspaceIndex): AetherDiagnostic[] {
+export function validatePluginPackageJson(text: string, file: string, index: PackageContext): AetherDiagnostic[] {
   const lines = new LineIndex(text);
   const out: AetherDiagnostic[] = [];
   const report = (code: string, severity: Severity, span: Span, message: string): void => {

@@ -80,6 +80,8 @@ export class WorkspaceIndex {
   private table: CommandTable = { byName: new Map(), qualified: new Map() };
   /** Bumped on every change, so callers can cache per index version. */
   version = 0;
+  /** Bumped when discovery runs again: the plugin package.json files, and what it found in them, may differ. */
+  discoveryVersion = 0;
 
   constructor(
     readonly root: string,
@@ -117,6 +119,7 @@ export class WorkspaceIndex {
     const plugins = await Promise.all(discovery.candidates.map((candidate) => this.readPlugin(candidate)));
     this.discovery = discovery;
     this.byEntry = new Map(plugins.map((p) => [p.candidate.entry, p]));
+    this.discoveryVersion++;
     this.resolve();
   }
 
@@ -127,33 +130,50 @@ export class WorkspaceIndex {
    * changed.
    */
   fileChanged(path: string, text?: string | null): Promise<boolean> {
+    if (text === undefined) return this.filesChanged([path]);
     // The newest editor text is what any read from now on sees, even one already queued.
     if (text === null) this.overlays.delete(path);
-    else if (text !== undefined) this.overlays.set(path, text);
-    return this.serially(() => this.update(path, text));
+    else this.overlays.set(path, text);
+    return this.serially(async () => {
+      const known = this.byEntry.get(path);
+      if (known) await this.reread([known]);
+      else if (this.affectsDiscovery(path)) await this.rediscover();
+      else return false;
+      return true;
+    });
   }
 
-  private async update(path: string, text: string | null | undefined): Promise<boolean> {
-    const known = this.byEntry.get(path);
-    if (!known && this.affectsDiscovery(path)) {
-      await this.rediscover();
-      return true;
-    }
-    // A file on disk changed: the attestation of the plugin that holds it must be checked again (its
-    // digest covers every file of the plugin, not only the entry). An editor's text leaves the disk as it was.
-    const reread = known ? [known] : [];
-    if (text === undefined) {
-      for (const p of this.byEntry.values()) {
-        if (!isInside(p.candidate.dir, path)) continue;
-        this.trustResults.delete(p.candidate.entry);
-        if (p !== known && this.checkTrust) reread.push(p);
+  /**
+   * Files changed on disk (one batch of watcher events): rediscovers once if any of them can change
+   * what is discovered; otherwise re-reads the plugins they belong to. Returns whether the index changed.
+   */
+  filesChanged(paths: readonly string[]): Promise<boolean> {
+    return this.serially(async () => {
+      if (paths.some((path) => !this.byEntry.has(path) && this.affectsDiscovery(path))) {
+        await this.rediscover();
+        return true;
       }
-    }
-    if (reread.length === 0) return false;
-    const plugins = await Promise.all(reread.map((p) => this.readPlugin(p.candidate)));
-    for (const plugin of plugins) this.byEntry.set(plugin.candidate.entry, plugin);
+      // A plugin's attestation covers every file of it on disk, not only the entry: check it again.
+      const stale = new Set<IndexedPlugin>();
+      for (const path of paths) {
+        const known = this.byEntry.get(path);
+        if (known) stale.add(known);
+        for (const p of this.byEntry.values()) {
+          if (!isInside(p.candidate.dir, path)) continue;
+          this.trustResults.delete(p.candidate.entry);
+          if (this.checkTrust) stale.add(p);
+        }
+      }
+      if (stale.size === 0) return false;
+      await this.reread([...stale]);
+      return true;
+    });
+  }
+
+  private async reread(plugins: IndexedPlugin[]): Promise<void> {
+    const read = await Promise.all(plugins.map((p) => this.readPlugin(p.candidate)));
+    for (const plugin of read) this.byEntry.set(plugin.candidate.entry, plugin);
     this.resolve();
-    return true;
   }
 
   /** Whether a change to `path` can add, remove or move a plugin. */
@@ -164,7 +184,11 @@ export class WorkspaceIndex {
     if (rel === 'aether.config.json') return true;
     if (rel.endsWith('/package.json') || rel === 'package.json') return rel.startsWith('plugins/') || rel.startsWith('node_modules/');
     // plugins/<name>/index.{ts,js,mjs}: a new local plugin, or one removed.
-    return /^plugins\/[^/]+\/index\.(ts|js|mjs)$/.test(rel) || /^plugins\/[^/]+$/.test(rel);
+    if (/^plugins\/[^/]+\/index\.(ts|js|mjs)$/.test(rel) || /^plugins\/[^/]+$/.test(rel)) return true;
+    // Any file in a local plugin folder with no plugin discovered in it: the entry its package.json
+    // names may just have been built.
+    const folder = /^plugins\/[^/]+/.exec(rel)?.[0];
+    return folder !== undefined && !this.plugins.some((p) => relative(this.root, p.candidate.dir) === folder);
   }
 
   /** Whether `path` is this workspace folder's or inside it. */
@@ -183,6 +207,17 @@ export class WorkspaceIndex {
 
   get commands(): CommandTable {
     return this.table;
+  }
+
+  /**
+   * The package.json files the plugin model reads: every discovered plugin's (where there is one) and
+   * every one discovery found a problem in. Sorted, without duplicates.
+   */
+  get pluginPackageFiles(): string[] {
+    const files = new Set<string>();
+    for (const plugin of this.byEntry.values()) files.add(joinPath(plugin.candidate.dir, 'package.json'));
+    for (const d of this.discovery.diagnostics) if (d.file && /(?:^|[/\\])package\.json$/.test(d.file)) files.add(d.file);
+    return [...files].sort();
   }
 
   /** Discovery and load-order problems (per-plugin ones are also in `IndexedPlugin.loadErrors`). */
@@ -260,6 +295,12 @@ function pluginName(plugin: IndexedPlugin): string | undefined {
   return typeof name === 'string' ? name : plugin.candidate.packageName;
 }
 
+/** `dir/name` with the separator `dir` already uses. */
+function joinPath(dir: string, name: string): string {
+  const separator = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.endsWith(separator) ? `${dir}${name}` : `${dir}${separator}${name}`;
+}
+
 function isInside(dir: string, path: string): boolean {
   return relative(dir, path) !== undefined;
 }
@@ -302,6 +343,16 @@ export class WorkspaceIndexes {
       if (index.contains(path) && (!best || index.root.length > best.root.length)) best = index;
     }
     return best;
+  }
+
+  /** Routes a batch of changes on disk to the folders they can affect; returns the indexes that changed. */
+  async filesChanged(paths: readonly string[]): Promise<WorkspaceIndex[]> {
+    const changed: WorkspaceIndex[] = [];
+    for (const index of this.indexes.values()) {
+      const inside = paths.filter((path) => index.contains(path));
+      if (inside.length > 0 && (await index.filesChanged(inside))) changed.push(index);
+    }
+    return changed;
   }
 
   /** Routes a file change to the folders it can affect; returns the indexes that changed. */

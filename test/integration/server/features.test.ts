@@ -239,5 +239,40 @@ for (const transport of ['stdio', 'node-ipc'] as const) {
         [['plugin/missing-entry', 2]],
       );
     });
+
+    it('package.json of a plugin that is not open: published from the disk, cleared once the plugin is built', async () => {
+      const pkg = uri('plugins/unbuilt/package.json');
+      /** The next diagnostics published for it without a version (as a file, not a document) after `since`. */
+      let since = 0;
+      const next = async (): Promise<Diagnostic[]> => {
+        for (;;) {
+          const at = published.findIndex((p, i) => i >= since && p.uri === pkg && p.version === undefined);
+          if (at >= 0) {
+            since = at + 1;
+            return published[at]!.diagnostics;
+          }
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      };
+      const lines = (diagnostics: Diagnostic[]) => diagnostics.map((d) => [d.code, d.range.start.line]);
+      // Closed (the test above opened it): cleared as a document, then checked from the disk.
+      since = published.length;
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri: pkg } });
+      assert.deepEqual(await next(), []);
+      assert.deepEqual(lines(await next()), [['plugin/missing-entry', 2]]);
+      // Built: the watcher reports the new entry, the folder is rediscovered, the problem is gone.
+      since = published.length;
+      mkdirSync(path.join(root, 'plugins/unbuilt/dist'), { recursive: true });
+      writeFileSync(
+        path.join(root, 'plugins/unbuilt/dist/index.js'),
+        `export default class Unbuilt {\n  static meta = { name: 'unbuilt', version: '1.0.0' };\n  async execute() {}\n}\n`,
+      );
+      await connection.sendNotification('workspace/didChangeWatchedFiles', {
+        changes: [{ uri: uri('plugins/unbuilt/dist/index.js'), type: 1 }],
+      });
+      assert.deepEqual(await next(), []);
+      const order = await request<Array<{ plugins: Array<{ name: string }> }>>('aether/loadOrder', {});
+      assert.ok(order[0]!.plugins.some((p) => p.name === 'unbuilt'));
+    });
   });
 }

@@ -165,4 +165,50 @@ describe('WorkspaceIndex', () => {
     assert.equal(await index.fileChanged(`${ROOT}/src/app.ts`), false);
     assert.equal(checks, 2);
   });
+
+  it('rediscovers once per batch of disk changes, and when a plugin folder without a plugin gets files', async () => {
+    const files = new Map([[`${ROOT}/plugins/one/index.ts`, pluginSource(`{ name: 'one', version: '1.0.0' }`)]]);
+    let discoveries = 0;
+    const discover = async (root: string) => {
+      discoveries++;
+      const found = await memoryDiscover(files)(root);
+      // plugins/unbuilt/package.json names dist/index.js as its entry.
+      const built = files.get(`${ROOT}/plugins/unbuilt/dist/index.js`);
+      if (built) found.candidates.push({ entry: `${ROOT}/plugins/unbuilt/dist/index.js`, dir: `${ROOT}/plugins/unbuilt`, source: 'local' });
+      const diagnostics = built
+        ? []
+        : [{ code: 'plugin/missing-entry', severity: 'error' as const, file: `${ROOT}/plugins/unbuilt/package.json`, message: 'no entry' }];
+      return { candidates: found.candidates, diagnostics };
+    };
+    const index = new WorkspaceIndex(ROOT, { fs: memoryFs(files), discover });
+    await index.refresh();
+    assert.equal(discoveries, 1);
+    assert.deepEqual(index.pluginPackageFiles, [`${ROOT}/plugins/one/package.json`, `${ROOT}/plugins/unbuilt/package.json`]);
+    const discovered = index.discoveryVersion;
+
+    // A checkout touching the config, a package.json and a plugin's files: one rediscovery.
+    const batch = [
+      `${ROOT}/aether.config.json`,
+      `${ROOT}/plugins/one/package.json`,
+      `${ROOT}/plugins/one/index.ts`,
+      `${ROOT}/plugins/one/lib.ts`,
+    ];
+    assert.equal(await index.filesChanged(batch), true);
+    assert.equal(discoveries, 2);
+    // A change inside a plugin that is discovered (no trust checks here): nothing to redo.
+    assert.equal(await index.filesChanged([`${ROOT}/plugins/one/README.md`]), false);
+    assert.equal(discoveries, 2);
+    // Editing a known plugin re-reads it, without discovery.
+    assert.equal(await index.fileChanged(`${ROOT}/plugins/one/index.ts`, pluginSource(`{ name: 'one', version: '1.0.1' }`)), true);
+    assert.equal(discoveries, 2);
+    assert.equal(index.discoveryVersion, discovered + 1);
+
+    // The unbuilt plugin is built: its folder had no plugin, so its new files rediscover.
+    files.set(`${ROOT}/plugins/unbuilt/dist/index.js`, pluginSource(`{ name: 'unbuilt', version: '1.0.0' }`));
+    assert.equal(await index.filesChanged([`${ROOT}/plugins/unbuilt/dist/index.js`]), true);
+    assert.equal(discoveries, 3);
+    assert.equal(index.isLoaded('unbuilt'), true);
+    assert.deepEqual(index.pluginPackageFiles, [`${ROOT}/plugins/one/package.json`, `${ROOT}/plugins/unbuilt/package.json`]);
+    assert.deepEqual(index.diagnostics, []);
+  });
 });
