@@ -8,6 +8,7 @@ import type { AetherDiagnostic } from '../../runtime/src/model/diagnostics';
 import { validatePluginPackageJson, type PackageContext } from './service/pluginPackage';
 import { validatePluginSource, type PluginSourceInfo } from './service/pluginSource';
 import { LineIndex } from './service/text';
+import { ts } from './service/typescript';
 
 /** One file to check, from the server to the worker. */
 type ParseRequest = { id: number; text: string; file: string } & (
@@ -24,6 +25,8 @@ type ParseReply = { id: number; info: SentSourceInfo } | { id: number; diagnosti
 export function servePluginSources(): void {
   if (isMainThread || !parentPort) throw new Error('servePluginSources runs in a worker thread');
   const port = parentPort;
+  // What every request needs, loaded now: a server starts its worker before the first request.
+  void ts.SyntaxKind;
   port.on('message', (request: ParseRequest) => {
     const { id, text, file } = request;
     let reply: ParseReply;
@@ -64,6 +67,16 @@ export class PluginSourceWorker {
     private readonly spawn: () => Worker,
     private readonly idleMs = 1000,
   ) {}
+
+  /**
+   * Starts the worker ahead of the first request, so that loading it (mostly TypeScript, ~150 ms)
+   * overlaps the server's own start; it still ends after `idleMs` if no request comes.
+   */
+  prepare(): void {
+    if (this.worker) return;
+    this.start();
+    this.stopWhenIdle();
+  }
 
   /** What `validatePluginSource` gives for this source. */
   async validate(text: string, file: string, location?: PluginCandidate): Promise<PluginSourceInfo> {

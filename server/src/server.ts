@@ -1,6 +1,7 @@
 // The LSP adapter: a connection (stdio or node-ipc, chosen by the command line), open documents, the
 // workspace indexes kept current by file watching, and handlers that fetch the document and delegate to
 // the language service in a few lines. Settings are pulled per document, never kept here.
+import { spawnParserThread } from './parserThread';
 import {
   type CancellationToken,
   createConnection,
@@ -15,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isMainThread, Worker } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeWorkspaceOptions } from './nodeWorkspace';
 import { LoadOrderRequest } from './protocol';
@@ -70,7 +71,9 @@ function serve(): void {
   const documents = new TextDocuments(TextDocument);
   // Plugin sources are parsed in a worker that ends when idle, so TypeScript is never loaded here while
   // only pipelines are open. Should the worker fail, this thread parses (same result, more memory).
-  const sourceParser = new PluginSourceWorker(() => new Worker(__filename), 1000);
+  const sourceParser = new PluginSourceWorker(spawnParserThread, 1000);
+  // The workspace is indexed as soon as the client initializes: keep the thread started at load until then.
+  sourceParser.prepare();
   // The synced `aether.plugins` list and `aether.trust` apply here as in a run (files read, never executed).
   const indexes = new WorkspaceIndexes({
     ...nodeWorkspaceOptions,
