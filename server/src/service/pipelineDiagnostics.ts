@@ -166,10 +166,15 @@ class PluginChecks {
       return undefined;
     }
     const hint = didYouMean(run, this.allCommandNames());
+    const notSynced = this.index.notSyncedNames;
+    const syncHint =
+      notSynced.length > 0
+        ? ` Not in the synced plugin list of aether.config.json, so not loaded: ${notSynced.map((name) => `"${name}"`).join(', ')}; run \`aether plugins sync\` if one of them provides it.`
+        : '';
     this.report(
       'pipeline/unknown-command',
       'error',
-      `Unknown command "${run}": no loaded plugin provides it.${hint || ' Install a plugin that does, or check `aether plugins list`.'}`,
+      `Unknown command "${run}": no loaded plugin provides it.${hint || syncHint || ' Install a plugin that does, or check `aether plugins list`.'}`,
       node,
     );
     return undefined;

@@ -200,6 +200,11 @@ export class WorkspaceIndex {
     return [...this.byEntry.values()];
   }
 
+  /** Package (or folder) names of plugins on disk that the synced `aether.plugins` list leaves out. */
+  get notSyncedNames(): string[] {
+    return (this.discovery.notSynced ?? []).map((candidate) => candidate.packageName ?? candidate.dir.split(/[\\/]/).pop()!);
+  }
+
   /** Plugins that would load, in load order. */
   get ordered(): OrderedPlugin[] {
     return this.orderedPlugins;

@@ -150,8 +150,10 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     const required = await configChanged(JSON.stringify({ aether: { trust: { policy: 'require' } } }), 1);
     assert.deepEqual(codes(required), ['pipeline/plugin-load']);
     assert.match(String(required[0]!.message), /s3-upload.*would not load: attestation unsigned.*Sign it with `aether plugins sign/s);
-    // A synced plugin list without it: it is not loaded at all.
-    assert.deepEqual(codes(await configChanged(JSON.stringify({ aether: { plugins: [] } }), 2)), ['pipeline/unknown-command']);
+    // A synced plugin list without it: it is not loaded at all, and the message says how to load it.
+    const unsynced = await configChanged(JSON.stringify({ aether: { plugins: [] } }), 2);
+    assert.deepEqual(codes(unsynced), ['pipeline/unknown-command']);
+    assert.match(String(unsynced[0]!.message), /not in the synced plugin list.*"s3-upload".*aether plugins sync/is);
     // The config open in an editor is still read from the disk when saved.
     await connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri: configUri, languageId: 'json', version: 1, text: '{}' },
