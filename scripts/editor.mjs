@@ -33,10 +33,10 @@ export function setup() {
   if (!editorInstalled()) run('sh', [path.join(root, 'scripts', 'e2e-setup.sh')]);
 }
 
-/** Builds the .vsix (production bundles) unless told to reuse the one there. */
-export function packageExtension({ reuse = false } = {}) {
+/** Builds the .vsix (production bundles) unless told to reuse the one there; `quiet` drops vsce's file listing. */
+export function packageExtension({ reuse = false, quiet = false } = {}) {
   if ((reuse || process.env.AETHER_VSIX) && existsSync(vsix)) return vsix;
-  run('npm', ['run', '--silent', 'package']);
+  run('npm', ['run', '--silent', 'package'], quiet ? { stdio: ['ignore', 'ignore', 'inherit'] } : {});
   return vsix;
 }
 
