@@ -16,6 +16,14 @@ export interface PluginCatalogView {
   /** Loaded plugins' meta by name. */
   plugins: Map<string, PluginMeta>;
   commands: CommandTable;
+  /** Plugins on disk that the synced `aether.plugins` list leaves out: an unknown command may be theirs. */
+  notSynced?: string[];
+}
+
+/** What to do when the command may belong to a plugin the synced list leaves out (the language server says the same). */
+export function notSyncedHint(notSynced: string[] | undefined): string {
+  if (!notSynced?.length) return '';
+  return ` Not in the synced plugin list of aether.config.json, so not loaded: ${notSynced.map((name) => `"${name}"`).join(', ')}; run \`aether plugins sync\` if one of them provides it.`;
 }
 
 /** True when `value` (deeply) contains a `${{ … }}`: such values are only known at run time. */
@@ -105,7 +113,7 @@ export function checkPipelineAgainstPlugins(
     if (!binding) {
       report(
         'pipeline/unknown-command',
-        `step "${step.id}" runs "${step.run}", which no loaded plugin provides.${didYouMean(step.run, commandNames)}`,
+        `step "${step.id}" runs "${step.run}", which no loaded plugin provides.${didYouMean(step.run, commandNames) || notSyncedHint(catalog.notSynced)}`,
         ['steps', index, 'run'],
       );
       return;

@@ -46,6 +46,8 @@ export interface LoadPluginsResult {
   diagnostics: AetherDiagnostic[];
   /** Plugin code that threw, hung or crashed while loading (exit code 1). */
   faults: LoadFault[];
+  /** Package (or folder) names of plugins on disk that the synced `aether.plugins` list leaves out. */
+  notSynced: string[];
 }
 
 export interface LoadPluginsOptions {
@@ -81,11 +83,16 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
   host.warmUp();
   const discovered = await discoverPlugins(workspaceRoot);
   let candidates: PluginCandidate[] = discovered.candidates;
+  let notSynced: string[] = [];
   diagnostics.push(...discovered.diagnostics);
   if (options.config.plugins) {
     const synced = await candidatesFromConfig(workspaceRoot, options.config, discovered.candidates);
     candidates = synced.candidates;
     diagnostics.push(...synced.diagnostics);
+    const kept = new Set(candidates.map((candidate) => candidate.dir));
+    notSynced = discovered.candidates
+      .filter((candidate) => !kept.has(candidate.dir))
+      .map((candidate) => candidate.packageName ?? path.basename(candidate.dir));
   }
 
   // `aether.trust`: a bad section is an input error, and no plugin code is loaded when the policy is unknown.
@@ -234,6 +241,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     },
     diagnostics,
     faults,
+    notSynced,
   };
 }
 

@@ -214,7 +214,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         ? errorsIn(
             checkPipelineAgainstPlugins(
               parsed,
-              { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands },
+              { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands, notSynced: loaded.notSynced },
               RUNTIME_VERSION,
             ),
           )

@@ -13,6 +13,8 @@ export interface WorkspacePlugins {
   set: PluginSet;
   diagnostics: AetherDiagnostic[];
   faults: LoadFault[];
+  /** Plugins on disk that the synced `aether.plugins` list leaves out (not loaded). */
+  notSynced: string[];
 }
 
 export interface InspectOptions {

@@ -12,6 +12,7 @@ import { readStepNodes, type StepNode } from '../../../runtime/src/pipeline/step
 import { didYouMean } from '../../../runtime/src/pipeline/suggestions';
 import { findPair, nodeRange } from '../../../runtime/src/pipeline/yamlNodes';
 import { validateAgainst, type SchemaProblem } from '../../../runtime/src/engine/schemaValidator';
+import { notSyncedHint } from '../../../runtime/src/engine/pipelineCheck';
 import { commandsOf, resolveCommand, splitCommandRef } from '../../../runtime/src/plugins';
 import { RUNTIME_VERSION, type IndexedPlugin, type WorkspaceIndex } from './workspaceIndex';
 
@@ -166,11 +167,7 @@ class PluginChecks {
       return undefined;
     }
     const hint = didYouMean(run, this.allCommandNames());
-    const notSynced = this.index.notSyncedNames;
-    const syncHint =
-      notSynced.length > 0
-        ? ` Not in the synced plugin list of aether.config.json, so not loaded: ${notSynced.map((name) => `"${name}"`).join(', ')}; run \`aether plugins sync\` if one of them provides it.`
-        : '';
+    const syncHint = notSyncedHint(this.index.notSyncedNames);
     this.report(
       'pipeline/unknown-command',
       'error',

@@ -103,7 +103,7 @@ describe('plugins sync, then run', () => {
   test('run after sync loads exactly the list; an unlisted plugin is a warning and is not loaded', async () => {
     await ws.write(
       'plugins/newcomer/index.ts',
-      pluginModule({ name: 'newcomer', version: '1.0.0', commands: { echo: {} } }, { execute: 'return "newcomer";' }),
+      pluginModule({ name: 'newcomer', version: '1.0.0', commands: { echo: {}, welcome: {} } }, { execute: 'return "newcomer";' }),
     );
     const result = await ws.run(['run', 'p.pipeline.yaml', '--json']);
     assert.equal(result.code, 0, result.stderr);
@@ -121,6 +121,15 @@ describe('plugins sync, then run', () => {
     // newcomer's `echo` would override probe's if it had loaded.
     assert.equal(stepEnd(result.events, 'hello').plugin, 'probe');
     assert.deepEqual(stepEnd(result.events, 'stamp').output, { stamped: true });
+    // A command only the unlisted plugin has: the error names it and says how to load it.
+    await ws.write('welcome.pipeline.yaml', 'name: welcome\nsteps:\n  - id: hi\n    run: welcome\n');
+    const welcome = await ws.run(['run', 'welcome.pipeline.yaml']);
+    assert.equal(welcome.code, 2, welcome.stderr);
+    assert.match(
+      welcome.stderr,
+      /"welcome", which no loaded plugin provides\. Not in the synced plugin list .*"newcomer".*aether plugins sync/,
+    );
+    await ws.remove('welcome.pipeline.yaml');
     await ws.remove('plugins/newcomer');
   });
 

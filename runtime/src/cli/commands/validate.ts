@@ -75,7 +75,11 @@ export async function validateFilesWithRuntime(files: string[]): Promise<FileDia
           message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}`,
         });
       }
-      const catalog = { plugins: new Map(workspace.set.plugins.map((p) => [p.meta.name, p.meta])), commands: workspace.set.commands };
+      const catalog = {
+        plugins: new Map(workspace.set.plugins.map((p) => [p.meta.name, p.meta])),
+        commands: workspace.set.commands,
+        notSynced: workspace.notSynced,
+      };
       diagnostics.push(...checkPipelineAgainstPlugins(parsed, catalog, RUNTIME_VERSION));
     }
     results.push({ file, diagnostics });
