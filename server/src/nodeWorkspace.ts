@@ -32,12 +32,7 @@ export async function discoverWithConfig(root: string): Promise<DiscoveryResult>
   }
   if (!config.plugins) return discovered;
   const synced = await candidatesFromConfig(root, config, discovered.candidates);
-  const kept = new Set(synced.candidates.map((candidate) => candidate.dir));
-  return {
-    candidates: synced.candidates,
-    diagnostics: [...diagnostics, ...synced.diagnostics],
-    notSynced: discovered.candidates.filter((candidate) => !kept.has(candidate.dir)),
-  };
+  return { candidates: synced.candidates, diagnostics: [...diagnostics, ...synced.diagnostics], notSynced: synced.notSynced };
 }
 
 function configErrors(error: unknown, file: string): AetherDiagnostic[] {

@@ -89,10 +89,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
     const synced = await candidatesFromConfig(workspaceRoot, options.config, discovered.candidates);
     candidates = synced.candidates;
     diagnostics.push(...synced.diagnostics);
-    const kept = new Set(candidates.map((candidate) => candidate.dir));
-    notSynced = discovered.candidates
-      .filter((candidate) => !kept.has(candidate.dir))
-      .map((candidate) => candidate.packageName ?? path.basename(candidate.dir));
+    notSynced = synced.notSynced;
   }
 
   // `aether.trust`: a bad section is an input error, and no plugin code is loaded when the policy is unknown.

@@ -19,9 +19,11 @@ export async function candidatesFromConfig(
   workspaceRoot: string,
   config: AetherConfig,
   discovered: PluginCandidate[],
-): Promise<{ candidates: PluginCandidate[]; diagnostics: AetherDiagnostic[] }> {
+): Promise<{ candidates: PluginCandidate[]; diagnostics: AetherDiagnostic[]; notSynced: string[] }> {
   const diagnostics: AetherDiagnostic[] = [];
   const candidates: PluginCandidate[] = [];
+  /** Package (or folder) names of the plugins found on disk but not listed. */
+  const notSynced: string[] = [];
   const byEntry = new Map(discovered.map((candidate) => [candidate.entry, candidate]));
   const listed = new Set<string>();
   for (const synced of config.plugins ?? []) {
@@ -52,6 +54,7 @@ export async function candidatesFromConfig(
   }
   for (const candidate of discovered) {
     if (listed.has(candidate.entry)) continue;
+    notSynced.push(candidate.packageName ?? path.basename(candidate.dir));
     diagnostics.push({
       code: 'config/plugin-not-synced',
       severity: 'warning',
@@ -59,5 +62,5 @@ export async function candidatesFromConfig(
       message: `${path.relative(workspaceRoot, candidate.entry)}: found a plugin that is not in aether.plugins, so it is not loaded; run \`aether plugins sync\` to add it`,
     });
   }
-  return { candidates, diagnostics };
+  return { candidates, diagnostics, notSynced };
 }

@@ -13,8 +13,8 @@ export interface DiscoveryResult {
   /** Sorted by entry path (code-point order), so every machine sees the same list. */
   candidates: PluginCandidate[];
   diagnostics: AetherDiagnostic[];
-  /** Discovered, but left out by the synced `aether.plugins` list of aether.config.json. */
-  notSynced?: PluginCandidate[];
+  /** Package (or folder) names of plugins discovered but left out by the synced `aether.plugins` list. */
+  notSynced?: string[];
 }
 
 /**

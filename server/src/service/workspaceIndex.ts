@@ -202,7 +202,7 @@ export class WorkspaceIndex {
 
   /** Package (or folder) names of plugins on disk that the synced `aether.plugins` list leaves out. */
   get notSyncedNames(): string[] {
-    return (this.discovery.notSynced ?? []).map((candidate) => candidate.packageName ?? candidate.dir.split(/[\\/]/).pop()!);
+    return this.discovery.notSynced ?? [];
   }
 
   /** Plugins that would load, in load order. */
