@@ -96,21 +96,18 @@ export async function runtimeBench(bundles: RuntimeBundles): Promise<string[]> {
     }
     bareLoad.push(performance.now() - started);
   }
-  lines.push(
-    report(
-      'load 50 plugins (isolated, cache cold)',
-      fmtMs(median(coldSamples)),
-      fmtMs(median(bareLoad)),
-      median(coldSamples) / median(bareLoad),
-    ),
-  );
-  lines.push(
-    report(
-      'load 50 plugins (isolated, cache warm)',
-      fmtMs(median(loadSamples)),
-      fmtMs(median(bareLoad)),
-      median(loadSamples) / median(bareLoad),
-    ),
-  );
+  for (const [cache, samples] of [
+    ['cold', coldSamples],
+    ['warm', loadSamples],
+  ] as const) {
+    lines.push(
+      report(
+        `load 50 plugins (isolated, cache ${cache})`,
+        fmtMs(median(samples)),
+        fmtMs(median(bareLoad)),
+        median(samples) / median(bareLoad),
+      ),
+    );
+  }
   return lines;
 }
