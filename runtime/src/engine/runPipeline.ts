@@ -6,7 +6,8 @@ import type { AetherDiagnostic } from '../model/diagnostics';
 import type { AetherEvent, RunStatus } from '../model/events';
 import type { JsonValue } from '../model/plugin';
 import { parsePipeline } from '../pipeline';
-import { PluginHostClient, type HostNotification } from '../host/hostClient';
+import type { HostNotification } from '../host/hostClient';
+import { PluginHosts } from '../host/hostPool';
 import { findWorkspaceRoot, readConfig } from '../config/workspace';
 import { RUNTIME_VERSION } from '../version';
 import { EventStream } from './eventStream';
@@ -99,7 +100,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const pluginNames = new Map<number, string>();
   let set: PluginSet | undefined;
   const bundles = options.bundles ?? defaultBundles();
-  const host = new PluginHostClient({
+  const host = new PluginHosts({
     hostModule: bundles.hostModule,
     cwd: workspaceRoot,
     onNotification: (message) => relay(message),

@@ -6,7 +6,7 @@ import type { Pipeline, PipelineStep } from '../model/pipeline';
 import type { RunStatus, StepStatus } from '../model/events';
 import type { CommandBinding } from '../model/catalog';
 import type { ContextSnapshot, PluginFault } from '../host/protocol';
-import type { PluginHostClient } from '../host/hostClient';
+import type { PluginHosts } from '../host/hostPool';
 import { resolveValue, type ExpressionScope } from '../pipeline';
 import { resolveCommand } from '../plugins';
 import type { EventStream } from './eventStream';
@@ -23,7 +23,7 @@ export interface StepOutcome {
 export interface RunnerOptions {
   pipeline: Pipeline;
   plugins: PluginSet;
-  host: PluginHostClient;
+  host: PluginHosts;
   events: EventStream;
   workspaceRoot: string;
   signal: AbortSignal;
@@ -65,7 +65,7 @@ export class PipelineRunner {
       input: null,
       config: pipeline.plugins[plugin.meta.name] ?? {},
       state: Object.fromEntries(state),
-      pluginDir: plugin.dir,
+      pluginDir: plugin.moduleDir ?? plugin.dir,
       workspaceRoot,
       ...extra,
     };

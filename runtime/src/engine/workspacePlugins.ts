@@ -1,6 +1,6 @@
 // The workspace's plugins without a pipeline: for `plugins list`, `plugins sync` and `validate`.
 // Plugins are still loaded in the isolated host (their meta is a static field of their class).
-import { PluginHostClient } from '../host/hostClient';
+import { PluginHosts } from '../host/hostPool';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { Pipeline } from '../model/pipeline';
 import { readConfig, type AetherConfig } from '../config/workspace';
@@ -30,7 +30,7 @@ export interface InspectOptions {
 export async function inspectWorkspacePlugins(options: InspectOptions): Promise<WorkspacePlugins> {
   const bundles = options.bundles ?? defaultBundles();
   const config = readConfig(options.workspaceRoot);
-  const host = new PluginHostClient({
+  const host = new PluginHosts({
     hostModule: bundles.hostModule,
     cwd: options.workspaceRoot,
     onNotification: () => {},

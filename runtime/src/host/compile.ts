@@ -4,18 +4,43 @@
 // every module of the plugin's own graph (reached through relative imports) is compiled into the
 // cache; packages it imports are loaded by Node from where they are installed; `aetherscript-core`
 // is the runtime that loads the plugin (spec section 1); `import.meta.url` keeps naming the originals.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TS from 'typescript';
 import type { AetherDiagnostic } from '../model/diagnostics';
+import type { PluginTree } from '../trust/digest';
 import { isPathSpecifier, resolvePackage, resolvePath, SOURCE_EXTENSIONS } from './moduleResolution';
 import { transformModule, type ImportRequest } from './transformModule';
+import { sealOf, sealKey } from './cacheSeal';
+
+/** Where a plugin's sources come from, and how far its module graph may reach. */
+export interface CompileSource {
+  /** The plugin folder. */
+  root: string;
+  /**
+   * The folder's files as read (and verified) once. When given, every module inside the folder is
+   * compiled from these bytes, never read from disk again, and files Node loads natively (CommonJS,
+   * JSON, a bundled `node_modules`, `ctx.spawnWorker` modules) are loaded from a copy of them in the
+   * sealed cache entry. Without it, sources are read from disk.
+   */
+  tree?: PluginTree;
+  /** Refuse relative imports that leave the folder (signed plugins, and `plugins sign`). */
+  confined: boolean;
+}
 
 export interface CompiledPlugin {
   /** The compiled entry module to import in the plugin worker. */
   bundleFile: string;
+  /** This graph's folder in the cache: the only part of the cache the plugin's host may read. */
+  graphDir: string;
+  /** The copy of the verified tree in the graph's folder (with `tree` only): modules load from here. */
+  filesDir?: string;
+  /** Folders of the packages outside the plugin folder that its modules import. */
+  packageDirs: string[];
+  /** Modules outside the plugin folder its graph imports (never when confined). */
+  outside: string[];
 }
 
 export class PluginCompileError extends Error {
@@ -29,66 +54,172 @@ export class PluginCompileError extends Error {
 }
 
 /** Changes whenever the compiled form does, so a cache written by another runtime is not reused. */
-const CACHE_FORMAT = 'aether-ts-1';
+const CACHE_FORMAT = 'aether-ts-2';
+/** The copy of the plugin's verified files inside a graph's folder. */
+const FILES_FOLDER = 'files';
 const CORE_PACKAGE = 'aetherscript-core';
 
-/** What a warm run checks before it reuses a compiled graph: every input, by content hash. */
+/**
+ * What a warm run checks before it reuses a compiled graph: every input by content hash, every
+ * output by content hash, and the seal over both (an HMAC with a key kept outside the workspace,
+ * see cacheSeal.ts), so an entry edited after the fact is never run.
+ */
 interface Manifest {
   format: string;
   entry: string;
   apiModule: string;
   /** Sources compiled and `package.json` files of the packages they import, each with its hash. */
   inputs: Array<[file: string, sha256: string]>;
-  /** The compiled entry, relative to the cache folder. */
+  /** Every file of the graph's folder (relative POSIX path) with its hash. */
+  outputs: Array<[file: string, sha256: string]>;
+  /** The graph's folder and compiled entry, relative to the cache folder. */
+  graphDir: string;
   bundleFile: string;
+  filesDir?: string;
+  packageDirs: string[];
+  outside: string[];
+  seal: string;
 }
 
 /**
  * Compiles `entry` and its own modules into a folder of `cacheDir` named after a hash of every input,
  * written whole and then renamed into place, so concurrent runs (the CLI and the editor on one
- * workspace) never import a half-written file. A warm run hashes the inputs the last compile recorded
- * and, when none changed, reuses its output without loading TypeScript at all.
+ * workspace) never import a half-written file. A warm run checks the inputs the last compile recorded
+ * and the sealed outputs and, when nothing changed, reuses them without loading TypeScript at all.
  */
-export async function compilePlugin(entry: string, cacheDir: string, apiModule: string): Promise<CompiledPlugin> {
+export async function compilePlugin(entry: string, cacheDir: string, apiModule: string, source?: CompileSource): Promise<CompiledPlugin> {
+  const from: CompileSource = source ?? { root: path.dirname(entry), confined: false };
+  const reader = sourceReader(from);
   const base = path.basename(path.dirname(entry)).replace(/[^A-Za-z0-9_.-]/g, '_');
-  const manifestFile = path.join(cacheDir, `${base}-${digest(`${entry}\0${apiModule}`).slice(0, 16)}.manifest.json`);
-  const cached = cachedBundle(manifestFile, entry, apiModule, cacheDir);
-  if (cached) return { bundleFile: cached };
+  const mode = from.tree ? 'tree' : 'disk';
+  const manifestFile = path.join(cacheDir, `${base}-${digest(`${entry}\0${apiModule}\0${mode}\0${from.confined}`).slice(0, 16)}.manifest.json`);
+  const key = sealKey();
+  const cached = key ? cachedGraph(manifestFile, entry, apiModule, cacheDir, reader, key) : undefined;
+  if (cached) return cached;
 
-  const graph = compileGraph(loadTypeScript(entry), entry, apiModule);
-  const inputs = [...graph.inputs];
-  const graphDir = path.join(cacheDir, `${base}-${digest(JSON.stringify([CACHE_FORMAT, entry, apiModule, inputs])).slice(0, 16)}`);
+  const graph = compileGraph(loadTypeScript(entry), entry, apiModule, from, reader);
+  const inputs = [...graph.inputs].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  // A fresh folder for every compile: a folder left by an earlier one is trusted only through its
+  // sealed manifest, and one a concurrent run is importing from is never rewritten under it.
+  const graphName = `${base}-${digest(JSON.stringify([CACHE_FORMAT, entry, apiModule, mode, from.confined, inputs])).slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+  const graphDir = path.join(cacheDir, graphName);
+  if (from.tree) for (const [rel, bytes] of from.tree.contents) graph.files.set(`${FILES_FOLDER}/${rel}`, bytes);
   mkdirSync(cacheDir, { recursive: true });
-  if (!existsSync(graphDir)) writeGraph(graphDir, graph.files, cacheDir);
-  const bundleFile = path.join(graphDir, graph.entryOutput);
-  const manifest: Manifest = { format: CACHE_FORMAT, entry, apiModule, inputs, bundleFile: path.relative(cacheDir, bundleFile) };
-  writeAtomically(manifestFile, JSON.stringify(manifest));
-  return { bundleFile };
+  writeGraph(graphDir, graph.files, cacheDir);
+  const compiled: CompiledPlugin = {
+    bundleFile: path.join(graphDir, graph.entryOutput),
+    graphDir,
+    ...(from.tree ? { filesDir: path.join(graphDir, FILES_FOLDER) } : {}),
+    packageDirs: graph.packageDirs,
+    outside: graph.outside,
+  };
+  if (key) {
+    const unsealed: Omit<Manifest, 'seal'> = {
+      format: CACHE_FORMAT,
+      entry,
+      apiModule,
+      inputs,
+      outputs: [...graph.files].map(([name, code]) => [name, digest(code)]),
+      graphDir: graphName,
+      bundleFile: path.relative(cacheDir, compiled.bundleFile),
+      ...(compiled.filesDir ? { filesDir: path.relative(cacheDir, compiled.filesDir) } : {}),
+      packageDirs: compiled.packageDirs,
+      outside: compiled.outside,
+    };
+    writeAtomically(manifestFile, JSON.stringify({ ...unsealed, seal: sealOf(key, JSON.stringify(unsealed)) }));
+  }
+  return compiled;
 }
 
 function digest(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function cachedBundle(manifestFile: string, entry: string, apiModule: string, cacheDir: string): string | undefined {
+/** Reads plugin sources: from the verified tree inside the folder, from disk elsewhere. */
+interface SourceReader {
+  /** The file's bytes, or an error message saying why it may not be read. */
+  read(file: string): Buffer | { refused: string };
+  /** Its content hash, without reading a tree file again. */
+  hash(file: string): string | undefined;
+  /** Inside the plugin folder? */
+  inside(file: string): boolean;
+  /** Where Node should load a file of the folder from (the sealed copy when there is a tree). */
+  loadPath(file: string, graphFilesDir: string): string;
+}
+
+function sourceReader(source: CompileSource): SourceReader {
+  const root = source.tree?.root ?? safeRealpath(source.root);
+  const relativeOf = (file: string): string | undefined => {
+    const rel = path.relative(root, safeRealpath(file));
+    return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+  };
+  const digests = new Map(source.tree?.files.map((f) => [f.path, f.sha256]));
+  return {
+    inside: (file) => relativeOf(file) !== undefined,
+    read(file) {
+      const rel = relativeOf(file);
+      if (rel !== undefined && source.tree) {
+        return source.tree.contents.get(rel) ?? { refused: `${rel} is not among the plugin's verified files` };
+      }
+      return readFileSync(file);
+    },
+    hash(file) {
+      const rel = relativeOf(file);
+      if (rel !== undefined && source.tree) return digests.get(rel);
+      try {
+        return digest(readFileSync(file));
+      } catch {
+        return undefined;
+      }
+    },
+    loadPath(file, graphFilesDir) {
+      const rel = relativeOf(file);
+      return rel !== undefined && source.tree ? path.join(graphFilesDir, ...rel.split('/')) : file;
+    },
+  };
+}
+
+function safeRealpath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+function cachedGraph(
+  manifestFile: string,
+  entry: string,
+  apiModule: string,
+  cacheDir: string,
+  reader: SourceReader,
+  key: Buffer,
+): CompiledPlugin | undefined {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   } catch {
     return undefined;
   }
-  if (manifest.format !== CACHE_FORMAT || manifest.entry !== entry || manifest.apiModule !== apiModule || !Array.isArray(manifest.inputs)) {
-    return undefined;
-  }
-  for (const [file, hash] of manifest.inputs) {
+  if (manifest.format !== CACHE_FORMAT || manifest.entry !== entry || manifest.apiModule !== apiModule) return undefined;
+  const { seal, ...unsealed } = manifest;
+  if (typeof seal !== 'string' || sealOf(key, JSON.stringify(unsealed)) !== seal) return undefined;
+  for (const [file, hash] of manifest.inputs) if (reader.hash(file) !== hash) return undefined;
+  const graphDir = path.join(cacheDir, manifest.graphDir);
+  for (const [name, hash] of manifest.outputs) {
     try {
-      if (digest(readFileSync(file)) !== hash) return undefined;
+      if (digest(readFileSync(path.join(graphDir, ...name.split('/')))) !== hash) return undefined;
     } catch {
       return undefined;
     }
   }
-  const bundleFile = path.join(cacheDir, manifest.bundleFile);
-  return existsSync(bundleFile) ? bundleFile : undefined;
+  return {
+    bundleFile: path.join(cacheDir, manifest.bundleFile),
+    graphDir,
+    ...(manifest.filesDir ? { filesDir: path.join(cacheDir, manifest.filesDir) } : {}),
+    packageDirs: manifest.packageDirs,
+    outside: manifest.outside,
+  };
 }
 
 /** Loaded on the first cold compile only: a warm start never parses the compiler. */
@@ -104,15 +235,22 @@ function loadTypeScript(entry: string): typeof TS {
 }
 
 interface CompiledGraph {
-  /** Output path (posix, relative to the graph's folder) → compiled code. */
-  files: Map<string, string>;
+  /** Output path (posix, relative to the graph's folder) → compiled code (or a copied file). */
+  files: Map<string, string | Buffer>;
   entryOutput: string;
   inputs: Map<string, string>;
+  packageDirs: string[];
+  outside: string[];
 }
 
-function compileGraph(ts: typeof TS, entry: string, apiModule: string): CompiledGraph {
+function compileGraph(ts: typeof TS, entry: string, apiModule: string, source: CompileSource, reader: SourceReader): CompiledGraph {
   const entryDir = path.dirname(entry);
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
+  const packageDirs = new Set<string>();
+  const outside = new Set<string>();
+  // The sealed copy of the tree sits beside the compiled modules: `<graph>/files/<path in the plugin>`.
+  // Compiled modules refer to it by a path relative to their own folder, so the entry is relocatable.
+  const filesDirPlaceholder = path.join(path.sep, '__aether_graph__', FILES_FOLDER);
   const inputs = new Map<string, string>();
   const diagnostics: AetherDiagnostic[] = [];
   /** Source (or `json:` + file for a JSON module) → its output path. */
@@ -147,16 +285,19 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string): Compiled
     }
     return output;
   };
-  /** A JSON module without `with { type: 'json' }` (fine for esbuild and TypeScript, refused by Node). */
-  const jsonModule = (file: string): string => {
+  /**
+   * A JSON module without `with { type: 'json' }` (fine for esbuild and TypeScript, refused by Node):
+   * its text is embedded, so what runs is what was read (and, for a signed plugin, verified).
+   */
+  const jsonModule = (file: string): string | { refused: string } => {
     let output = outputs.get(`json:${file}`);
     if (!output) {
+      const bytes = reader.read(file);
+      if (!Buffer.isBuffer(bytes)) return bytes;
+      inputs.set(file, digest(bytes));
       output = outputName(file, true);
       outputs.set(`json:${file}`, output);
-      files.set(
-        output,
-        `import { readFileSync } from 'node:fs';\nexport default JSON.parse(readFileSync(new URL(${JSON.stringify(pathToFileURL(file).href)}), 'utf8'));\n`,
-      );
+      files.set(output, `export default JSON.parse(${JSON.stringify(bytes.toString('utf8'))});\n`);
     }
     return output;
   };
@@ -171,18 +312,43 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string): Compiled
     const output = outputs.get(file)!;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const bytes = reader.read(file);
+      if (!Buffer.isBuffer(bytes)) {
+        diagnostics.push(compileDiagnostic(entryDir, file, undefined, undefined, 0, bytes.refused));
+        continue;
+      }
+      text = bytes.toString('utf8');
+      inputs.set(file, digest(bytes));
     } catch (error) {
       diagnostics.push(
         compileDiagnostic(entryDir, file, undefined, undefined, 0, `cannot be read (${(error as NodeJS.ErrnoException).code})`),
       );
       continue;
     }
-    inputs.set(file, digest(text));
     const failures: Array<{ start: number | undefined; length: number; message: string }> = [];
     const fail = (request: ImportRequest, message: string): undefined => {
       failures.push({ start: request.start, length: request.specifier.length + 2, message });
       return undefined;
+    };
+
+    /** A file Node loads as it is: from the sealed copy when it is one of the plugin's own. */
+    const native = (target: string): string => {
+      const loadFrom = reader.loadPath(target, filesDirPlaceholder);
+      if (loadFrom === target) return pathToFileURL(target).href;
+      return relativeSpecifier(output, path.relative(path.dirname(filesDirPlaceholder), loadFrom).split(path.sep).join('/'));
+    };
+    /** Confinement: a signed plugin's graph stays inside its folder, where the attestation reaches. */
+    const leaves = (request: ImportRequest, target: string): boolean => {
+      if (reader.inside(target)) return false;
+      if (source.confined) {
+        fail(
+          request,
+          `'${request.specifier}' resolves to ${target}, outside the plugin folder ${source.root}: its attestation cannot cover it. Move the module into the plugin folder, or publish it as a package the plugin depends on.`,
+        );
+        return true;
+      }
+      outside.add(target);
+      return false;
     };
 
     const rewrite = (request: ImportRequest): string | undefined => {
@@ -203,7 +369,10 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string): Compiled
             `cannot find '${specifier}' (looked for it as written, with .ts/.js/.mjs/.json and as a folder with an index)`,
           );
         }
-        if (SOURCE_EXTENSIONS.includes(path.extname(target)) && !isCommonJs(ts, target)) return relativeSpecifier(output, compiled(target));
+        if (leaves(request, target)) return undefined;
+        if (SOURCE_EXTENSIONS.includes(path.extname(target)) && !isCommonJs(ts, target, reader)) {
+          return relativeSpecifier(output, compiled(target));
+        }
       } else {
         const resolved = resolvePackage(specifier, file);
         if (!resolved) {
@@ -212,19 +381,26 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string): Compiled
           return fail(request, `cannot find package '${name}': install it where the plugin can see it (npm install ${name})`);
         }
         if (resolved.builtin) return undefined;
-        if (resolved.packageJson && !inputs.has(resolved.packageJson)) {
-          try {
-            inputs.set(resolved.packageJson, digest(readFileSync(resolved.packageJson)));
-          } catch {
-            // A package without package.json: nothing to watch for upgrades.
-          }
-        }
         target = resolved.file;
+        if (!reader.inside(target)) {
+          // An installed dependency: loaded by Node where it is (covered by npm's integrity, see
+          // ATTESTATION.md), its package.json watched so an upgrade recompiles.
+          if (resolved.packageJson) {
+            packageDirs.add(path.dirname(resolved.packageJson));
+            if (!inputs.has(resolved.packageJson)) {
+              const hash = reader.hash(resolved.packageJson);
+              if (hash) inputs.set(resolved.packageJson, hash);
+            }
+          } else if (leaves(request, target)) return undefined;
+        }
         // Node cannot load TypeScript (a workspace package linked from source, say): compile it too.
         if (['.ts', '.mts', '.tsx'].includes(path.extname(target))) return relativeSpecifier(output, compiled(target));
       }
-      if (path.extname(target) === '.json' && !request.hasAttributes) return relativeSpecifier(output, jsonModule(target));
-      return pathToFileURL(target).href;
+      if (path.extname(target) === '.json' && !request.hasAttributes) {
+        const json = jsonModule(target);
+        return typeof json === 'string' ? relativeSpecifier(output, json) : fail(request, json.refused);
+      }
+      return native(target);
     };
 
     const result = transformModule(ts, file, text, path.posix.basename(output), rewrite);
@@ -241,28 +417,31 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string): Compiled
     const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
     throw new PluginCompileError(`cannot compile plugin ${entry}: ${diagnostics[0]!.message}${more}`, diagnostics);
   }
-  return { files, entryOutput, inputs };
+  return { files, entryOutput, inputs, packageDirs: [...packageDirs].sort(), outside: [...outside].sort() };
 }
 
 /**
  * A `.js` file that is CommonJS (no `import`/`export`, outside a `"type": "module"` package) is left
  * to Node: compiling it into an ES module would take its `require` and `module.exports` away.
  */
-function isCommonJs(ts: typeof TS, file: string): boolean {
+function isCommonJs(ts: typeof TS, file: string, reader: SourceReader): boolean {
   if (path.extname(file) !== '.js') return false;
-  if (nearestPackageType(path.dirname(file)) === 'module') return false;
+  if (nearestPackageType(path.dirname(file), reader) === 'module') return false;
   try {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+    const bytes = reader.read(file);
+    if (!Buffer.isBuffer(bytes)) return false;
+    const source = ts.createSourceFile(file, bytes.toString('utf8'), ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
     return !ts.isExternalModule(source);
   } catch {
     return false;
   }
 }
 
-function nearestPackageType(dir: string): string | undefined {
+function nearestPackageType(dir: string, reader: SourceReader): string | undefined {
   for (; ; dir = path.dirname(dir)) {
     try {
-      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
+      const bytes = reader.read(path.join(dir, 'package.json'));
+      if (Buffer.isBuffer(bytes)) return (JSON.parse(bytes.toString('utf8')) as { type?: string }).type ?? 'commonjs';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
     }
@@ -298,8 +477,8 @@ function compileDiagnostic(
   };
 }
 
-/** Writes the graph into a fresh folder and renames it into place; a concurrent writer may win. */
-function writeGraph(graphDir: string, files: Map<string, string>, cacheDir: string): void {
+/** Writes the graph into a fresh folder and renames it into place. */
+function writeGraph(graphDir: string, files: Map<string, string | Buffer>, cacheDir: string): void {
   const temp = mkdtempSync(path.join(cacheDir, '.compiling-'));
   try {
     for (const [name, code] of files) {
@@ -310,8 +489,7 @@ function writeGraph(graphDir: string, files: Map<string, string>, cacheDir: stri
     renameSync(temp, graphDir);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
-    // Another run wrote the same graph first: same inputs, same output.
-    if (!existsSync(graphDir)) throw error;
+    throw error;
   }
 }
 

@@ -36,12 +36,36 @@ export interface PluginHostOptions {
   /** Working directory of the host process (the workspace). */
   cwd: string;
   /**
-   * Folders plugins may write to (Node's permission model). Default: the workspace (`cwd`) alone.
-   * Reads stay allowed everywhere: plugins import their own dependencies from anywhere.
+   * What the host's plugins may touch (Node's permission model, process-wide; `PluginHosts` starts
+   * one host per plugin so that each gets exactly its own). Without it: reads anywhere, writes in
+   * the workspace (`cwd`) alone, the whole environment; for tools and tests that host by hand.
    */
-  allowWrite?: string[];
+  grant?: HostGrant;
+  /** Hands out call ids, shared by the hosts of one run so that ids never collide across them. */
+  nextCallId?: () => number;
   onNotification: (message: HostNotification) => void;
   onCrash: (crash: HostCrash) => void;
+}
+
+/** Absolute paths a host may read and write, and the environment variables it is given. */
+export interface HostGrant {
+  read: string[];
+  write: string[];
+  env: string[];
+}
+
+/** Node's permission flags for a grant. */
+export function permissionArgs(grant: HostGrant | undefined, cwd: string): string[] {
+  if (!grant) return ['--allow-fs-read=*', `--allow-fs-write=${cwd}`];
+  return [...grant.read.map((dir) => `--allow-fs-read=${dir}`), ...grant.write.map((dir) => `--allow-fs-write=${dir}`)];
+}
+
+function environmentOf(grant: HostGrant | undefined): NodeJS.ProcessEnv {
+  // NODE_OPTIONS from the user's shell must not reach the host (it could drop the permission flags).
+  if (!grant) return { ...process.env, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { NODE_OPTIONS: '' };
+  for (const name of grant.env) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
 }
 
 interface KnownPlugin {
@@ -54,7 +78,8 @@ type Waiter = (reply: HostReply) => void;
 export class PluginHostClient {
   private child: ChildProcess | undefined;
   private starting: Promise<void> | undefined;
-  private nextCallId = 1;
+  private callCounter = 1;
+  private readonly nextCallId: () => number;
   private readonly calls = new Map<number, { pluginId: number; tag?: string; resolve: (outcome: CallOutcome) => void }>();
   private readonly loads = new Map<number, Waiter>();
   private readonly instantiations = new Map<number, Waiter>();
@@ -65,7 +90,9 @@ export class PluginHostClient {
   /** Set by `kill()`: the host's exit is ours, not a plugin's fault. */
   private killReason: string | undefined;
 
-  constructor(private readonly options: PluginHostOptions) {}
+  constructor(private readonly options: PluginHostOptions) {
+    this.nextCallId = options.nextCallId ?? (() => this.callCounter++);
+  }
 
   /** Process id of the current host, for tests that check nothing is left behind. */
   get pid(): number | undefined {
@@ -80,15 +107,14 @@ export class PluginHostClient {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         execArgv: [
           '--enable-source-maps',
-          // The permission model: no child processes, no native addons, writes only where allowed.
-          // Worker threads stay allowed: each plugin runs in one.
+          // The permission model: no child processes, no native addons, reads and writes only where
+          // granted. Worker threads stay allowed: each plugin runs in one.
           permissionFlag(),
-          '--allow-fs-read=*',
-          ...(this.options.allowWrite ?? [this.options.cwd]).map((dir) => `--allow-fs-write=${dir}`),
+          ...permissionArgs(this.options.grant, this.options.cwd),
           '--allow-worker',
           '--no-warnings',
         ],
-        env: { ...process.env, NODE_OPTIONS: '' },
+        env: environmentOf(this.options.grant),
       });
       this.child = child;
       this.stderrTail = '';
@@ -268,7 +294,7 @@ export class PluginHostClient {
     tag?: string,
   ): Promise<CallOutcome> {
     await this.ensureHost();
-    const callId = this.nextCallId++;
+    const callId = this.nextCallId();
     return new Promise<CallOutcome>((resolve) => {
       if (!this.child) {
         resolve({ ok: false, fault: { kind: 'crash', message: 'the plugin host is not running' } });
@@ -282,7 +308,7 @@ export class PluginHostClient {
   /** A bare round trip to the plugin's worker: the transport's own cost, for the benchmark. */
   async ping(pluginId: number): Promise<void> {
     await this.ensureHost();
-    const callId = this.nextCallId++;
+    const callId = this.nextCallId();
     return new Promise((resolve) => {
       this.pings.set(callId, resolve);
       this.child?.send({ type: 'ping', callId, pluginId } satisfies HostRequest);

@@ -26,6 +26,22 @@ export interface PluginLimits {
   heapMb?: number;
 }
 
+/**
+ * What a plugin may touch beyond its own folder (spec section 7), paths relative to the workspace.
+ * A plugin that declares nothing reads only its own folder and writes nowhere. Enforced by the
+ * plugin host's process-wide permission model, one host per plugin.
+ */
+export interface PluginPermissions {
+  fs?: {
+    /** Files or folders (a trailing `/` is optional) the plugin may read. */
+    read?: string[];
+    /** Files or folders the plugin may write (and read). */
+    write?: string[];
+  };
+  /** Environment variables the plugin sees in `process.env`; no other is passed to its host. */
+  env?: string[];
+}
+
 /** `static meta` of a plugin class. */
 export interface PluginMeta {
   name: string;
@@ -37,6 +53,7 @@ export interface PluginMeta {
   hooks?: HookEvent[];
   config?: JsonSchema;
   limits?: PluginLimits;
+  permissions?: PluginPermissions;
 }
 
 /** What a `pre-execute` or `post-execute` handler may return to change the run. */

@@ -1,17 +1,30 @@
 // Plugin attestations (spec section 7): an in-toto Statement v1 naming the package and the SHA-256 of
 // each of its files, in a DSSE envelope signed with Ed25519, stored as `aetherscript.attestation.json`.
+// The format is documented in runtime/ATTESTATION.md; keep the two in step.
 import { createHash, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { envelopePayload, parseEnvelope, signEnvelope, verifyEnvelopeSignature, type DsseEnvelope } from './dsse';
-import { ATTESTATION_FILE, compareCodePoints, digestPluginFiles, type FileDigest } from './digest';
+import type { PluginPermissions } from '../model/plugin';
+import { parseEnvelope, signEnvelope, verifyEnvelopeSignature, type ParsedEnvelope } from './dsse';
+import { ATTESTATION_FILE, compareCodePoints, readPluginTree, type FileDigest, type PluginTree } from './digest';
 import { AttestationFormatError, PluginFilesError } from './errors';
 import { keyIdOf, loadPrivateKey, loadPublicKey } from './keys';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-export const PLUGIN_PREDICATE_TYPE = 'https://aetherscript.dev/attestation/plugin/v1';
+export const PLUGIN_PREDICATE_TYPE = 'https://aetherscript.dev/attestation/plugin/v2';
+/** Read for compatibility: same file list, the tree digest under `sha256`, no permissions. */
+export const LEGACY_PREDICATE_TYPE = 'https://aetherscript.dev/attestation/plugin/v1';
+/**
+ * The subject's digest key. Its value is not the SHA-256 of one artifact (what `sha256` would mean in
+ * an in-toto DigestSet) but of the canonical file listing, so it has a name of its own.
+ */
+export const TREE_DIGEST_KEY = 'aetherscript-tree-sha256';
+
+/** An attestation larger than this is refused unread: a real one is a few KB per hundred files. */
+export const MAX_ATTESTATION_BYTES = 1024 * 1024;
 
 /** The package an attestation is about. */
 export interface PluginIdentity {
@@ -19,12 +32,18 @@ export interface PluginIdentity {
   version: string;
 }
 
+/** `meta.permissions` with every list present, sorted and without duplicates: what is signed. */
+export interface SignedPermissions {
+  fs: { read: string[]; write: string[] };
+  env: string[];
+}
+
 /** The in-toto Statement v1 an attestation carries. */
 export interface PluginStatement {
   _type: typeof STATEMENT_TYPE;
-  subject: [{ name: string; digest: { sha256: string } }];
-  predicateType: typeof PLUGIN_PREDICATE_TYPE;
-  predicate: { files: FileDigest[] };
+  subject: [{ name: string; digest: Record<string, string> }];
+  predicateType: typeof PLUGIN_PREDICATE_TYPE | typeof LEGACY_PREDICATE_TYPE;
+  predicate: { files: FileDigest[]; permissions?: SignedPermissions };
 }
 
 /** A public key the workspace trusts, as listed under `aether.trust.keys`. */
@@ -59,6 +78,17 @@ export interface AttestationResult {
   removed?: string[];
   /** The signed subject (`name@version`), once a trusted signature vouched for the statement. */
   subject?: string;
+  /** The signed permissions (v2 statements), once a trusted signature vouched for the statement. */
+  permissions?: SignedPermissions;
+  /** A v1 statement: verified, but re-signing records the permissions in the attestation too. */
+  legacy?: boolean;
+}
+
+/** A verification together with the bytes it verified, which are the only bytes that may then run. */
+export interface VerifiedTree {
+  result: AttestationResult;
+  /** Present whenever the files were read (verified or modified). */
+  tree?: PluginTree;
 }
 
 /** `aether.trust.policy`. */
@@ -77,8 +107,19 @@ export function subjectName(meta: PluginIdentity): string {
   return `${meta.name}@${meta.version}`;
 }
 
+/** The canonical, signed form of `meta.permissions`. */
+export function signedPermissions(permissions: PluginPermissions | undefined): SignedPermissions {
+  const list = (values: unknown): string[] =>
+    Array.isArray(values) ? [...new Set(values.filter((v): v is string => typeof v === 'string'))].sort(compareCodePoints) : [];
+  return { fs: { read: list(permissions?.fs?.read), write: list(permissions?.fs?.write) }, env: list(permissions?.env) };
+}
+
+export function samePermissions(a: SignedPermissions, b: SignedPermissions): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
- * The subject digest: SHA-256 over the lines `"<sha256>  <path>\n"` (the `sha256sum` format) in
+ * The tree digest: SHA-256 over the lines `"<sha256>  <path>\n"` (the `sha256sum` format) in
  * code-point order of path.
  */
 export function fileListDigest(files: readonly FileDigest[]): string {
@@ -88,30 +129,74 @@ export function fileListDigest(files: readonly FileDigest[]): string {
   return hash.digest('hex');
 }
 
-export function buildStatement(meta: PluginIdentity, files: FileDigest[]): PluginStatement {
+export function buildStatement(meta: PluginIdentity & { permissions?: PluginPermissions }, files: FileDigest[]): PluginStatement {
   return {
     _type: STATEMENT_TYPE,
-    subject: [{ name: subjectName(meta), digest: { sha256: fileListDigest(files) } }],
+    subject: [{ name: subjectName(meta), digest: { [TREE_DIGEST_KEY]: fileListDigest(files) } }],
     predicateType: PLUGIN_PREDICATE_TYPE,
-    predicate: { files },
+    predicate: { files, permissions: signedPermissions(meta.permissions) },
   };
 }
 
-/** Signs a plugin folder and writes `aetherscript.attestation.json` into it, atomically. */
+/**
+ * Signs a plugin folder and writes `aetherscript.attestation.json` into it, atomically. `tree` is the
+ * folder as already read (by the caller's static checks); it is read here otherwise.
+ */
 export async function signPlugin(
   pluginDir: string,
   privateKeyFile: string,
-  meta: PluginIdentity,
+  meta: PluginIdentity & { permissions?: PluginPermissions },
+  tree?: PluginTree,
 ): Promise<{ file: string; keyid: string; subject: string }> {
   if (!meta.name || !meta.version) throw new AttestationFormatError('signing needs the plugin name and version');
   const privateKey: KeyObject = await loadPrivateKey(privateKeyFile);
   const keyid = keyIdOf(privateKey);
-  const { files } = await digestPluginFiles(pluginDir);
+  const { files } = tree ?? (await readPluginTree(pluginDir));
   const statement = buildStatement(meta, files);
   const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), privateKey, keyid);
   const file = path.resolve(pluginDir, ATTESTATION_FILE);
   await writeFileAtomic(file, `${JSON.stringify(envelope, null, 2)}\n`, { mode: 0o644 });
   return { file, keyid, subject: subjectName(meta) };
+}
+
+type AttestationText = { text: string } | { missing: true } | { problem: string };
+
+/**
+ * Reads the attestation file in bounded time and memory: it must be a regular file (not a FIFO that
+ * would block the read forever, nor a link) of at most MAX_ATTESTATION_BYTES.
+ */
+async function readAttestationFile(file: string): Promise<AttestationText> {
+  let info;
+  try {
+    info = await lstat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+    return { problem: `it cannot be read (${(error as Error).message})` };
+  }
+  const kind = (s: { isSymbolicLink(): boolean; isFIFO(): boolean; isDirectory(): boolean }) =>
+    s.isSymbolicLink() ? 'a symbolic link' : s.isFIFO() ? 'a FIFO' : s.isDirectory() ? 'a folder' : 'a special file';
+  if (!info.isFile()) return { problem: `it is ${kind(info)}, not a regular file` };
+  if (info.size > MAX_ATTESTATION_BYTES) return { problem: `it is ${info.size} bytes, over the ${MAX_ATTESTATION_BYTES} byte limit` };
+  // O_NONBLOCK and O_NOFOLLOW: a file swapped for a FIFO or a link since the lstat still cannot block.
+  const handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW).catch(
+    (error: Error) => error,
+  );
+  if (handle instanceof Error) return { problem: `it cannot be opened (${handle.message})` };
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) return { problem: `it is ${kind(opened)}, not a regular file` };
+    const buffer = Buffer.alloc(MAX_ATTESTATION_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_ATTESTATION_BYTES) return { problem: `it grew over the ${MAX_ATTESTATION_BYTES} byte limit while being read` };
+    }
+    return { text: buffer.subarray(0, length).toString('utf8') };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -121,37 +206,39 @@ export async function signPlugin(
  */
 export async function verifyPlugin(
   pluginDir: string,
-  /**
-   * The plugin's own name and version, compared with the signed subject. `undefined` before the
-   * module is loaded: signature and files are checked, the subject is compared later.
-   */
+  /** The plugin's own name and version (read statically from its source), compared with the subject. */
   meta: PluginIdentity | undefined,
   trustedKeys: readonly TrustedKey[],
   /** How to name the plugin in messages while `meta` is unknown (e.g. its package name@version). */
   label?: string,
 ): Promise<AttestationResult> {
+  return (await verifyPluginTree(pluginDir, meta, trustedKeys, label)).result;
+}
+
+/** `verifyPlugin`, also handing back the bytes that were verified. */
+export async function verifyPluginTree(
+  pluginDir: string,
+  meta: PluginIdentity | undefined,
+  trustedKeys: readonly TrustedKey[],
+  label?: string,
+): Promise<VerifiedTree> {
   let who = meta ? `Plugin ${subjectName(meta)} (${pluginDir})` : `Plugin ${label ?? path.basename(pluginDir)} (${pluginDir})`;
   const file = path.join(pluginDir, ATTESTATION_FILE);
-
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { status: 'unsigned', message: `${who} is unsigned: it has no ${ATTESTATION_FILE}.` };
-    }
-    return { status: 'malformed', message: `${who} has an unreadable ${ATTESTATION_FILE}: ${(error as Error).message}.` };
-  }
-
-  const malformed = (reason: string, keyid?: string): AttestationResult => ({
-    status: 'malformed',
-    ...(keyid === undefined ? {} : { keyid }),
-    message: `${who} has a malformed ${ATTESTATION_FILE}: ${reason}.`,
+  const malformed = (reason: string, keyid?: string): VerifiedTree => ({
+    result: {
+      status: 'malformed',
+      ...(keyid === undefined ? {} : { keyid }),
+      message: `${who} has a malformed ${ATTESTATION_FILE}: ${reason}.`,
+    },
   });
 
-  let envelope: DsseEnvelope;
+  const read = await readAttestationFile(file);
+  if ('missing' in read) return { result: { status: 'unsigned', message: `${who} is unsigned: it has no ${ATTESTATION_FILE}.` } };
+  if ('problem' in read) return malformed(read.problem);
+
+  let envelope: ParsedEnvelope;
   try {
-    envelope = parseEnvelope(JSON.parse(text) as unknown);
+    envelope = parseEnvelope(JSON.parse(read.text) as unknown);
   } catch (error) {
     return malformed(error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message);
   }
@@ -165,83 +252,105 @@ export async function verifyPlugin(
     const key = loadPublicKey(trusted.publicKey, `trusted key ${trusted.keyid}`);
     keys.set(keyIdOf(key), key);
   }
-  let signer: string | undefined;
-  let triedKeyid: string | undefined;
-  for (const signature of envelope.signatures) {
-    // An envelope may omit keyid (DSSE makes it optional): then any trusted key may have signed.
-    const named = keys.get(signature.keyid);
-    const candidates: [string, KeyObject][] = signature.keyid === '' ? [...keys] : named ? [[signature.keyid, named]] : [];
-    for (const [keyid, key] of candidates) {
-      triedKeyid ??= keyid;
-      if (verifyEnvelopeSignature(envelope, signature, key)) {
-        signer = keyid;
-        break;
-      }
-    }
-    if (signer) break;
-  }
+  const signer = findSigner(envelope, keys);
   if (!signer) {
-    if (triedKeyid !== undefined) {
+    // The keyid is an unauthenticated hint (DSSE): every trusted key was tried against every signature.
+    const named = envelope.signatures.map((s) => s.keyid).filter((k) => k !== '');
+    const trustedNamed = named.find((keyid) => keys.has(keyid));
+    if (trustedNamed !== undefined) {
       return {
-        status: 'bad-signature',
-        keyid: triedKeyid,
-        message: `${who} has a signature that does not match for trusted key ${triedKeyid}: the attestation was altered or signed with another key.`,
+        result: {
+          status: 'bad-signature',
+          keyid: trustedNamed,
+          message: `${who} has a signature that does not match for trusted key ${trustedNamed}: the attestation was altered or signed with another key.`,
+        },
       };
     }
-    const named = envelope.signatures.map((s) => s.keyid).filter((k) => k !== '');
+    const signedBy = named.length ? `key ${named.join(', ')}` : 'an unnamed key';
     return {
-      status: 'unknown-key',
-      ...(named[0] === undefined ? {} : { keyid: named[0] }),
-      message: `${who} is signed by ${named.length ? `key ${named.join(', ')}` : 'an unnamed key'}, which is not in aether.trust.keys.`,
+      result: {
+        status: 'unknown-key',
+        ...(named[0] === undefined ? {} : { keyid: named[0] }),
+        message: `${who} is signed by ${signedBy}, and none of the ${keys.size} key${keys.size === 1 ? '' : 's'} in aether.trust.keys verifies its signature.`,
+      },
     };
   }
 
   let statement: PluginStatement;
   try {
-    statement = parseStatement(envelopePayload(envelope));
+    statement = parseStatement(envelope.payloadBytes);
   } catch (error) {
     return malformed((error as Error).message, signer);
   }
   const subject = statement.subject[0];
-  // Before the module is loaded, the signed subject is the best name there is.
+  const legacy = statement.predicateType === LEGACY_PREDICATE_TYPE;
+  const signed = {
+    keyid: signer,
+    subject: subject.name,
+    ...(statement.predicate.permissions ? { permissions: statement.predicate.permissions } : {}),
+    ...(legacy ? { legacy } : {}),
+  };
   if (!meta) who = `Plugin ${subject.name} (${pluginDir})`;
   if (meta && subject.name !== subjectName(meta)) {
     return {
-      status: 'subject-mismatch',
-      keyid: signer,
-      message: `${who} carries an attestation for ${subject.name}, not for ${subjectName(meta)}.`,
+      result: {
+        status: 'subject-mismatch',
+        ...signed,
+        message: `${who} carries an attestation for ${subject.name}, not for ${subjectName(meta)}.`,
+      },
     };
   }
-  if (subject.digest.sha256 !== fileListDigest(statement.predicate.files)) {
+  const treeDigest = legacy ? subject.digest.sha256 : subject.digest[TREE_DIGEST_KEY];
+  if (treeDigest !== fileListDigest(statement.predicate.files)) {
     return malformed("the subject digest does not match the statement's file list", signer);
   }
 
-  let files: FileDigest[];
+  let tree: PluginTree;
   try {
-    ({ files } = await digestPluginFiles(pluginDir));
+    tree = await readPluginTree(pluginDir);
   } catch (error) {
     if (!(error instanceof PluginFilesError)) throw error;
     // Signing refuses such entries, so one present now appeared or changed after signing.
     const known = statement.predicate.files.some((f) => f.path === error.path);
     return {
-      status: 'modified',
-      keyid: signer,
-      message: `${who} was modified after signing: ${error.message}.`,
-      changed: known ? [error.path] : [],
-      added: known ? [] : [error.path],
-      removed: [],
+      result: {
+        status: 'modified',
+        ...signed,
+        message: `${who} was modified after signing: ${error.message}.`,
+        changed: known ? [error.path] : [],
+        added: known ? [] : [error.path],
+        removed: [],
+      },
     };
   }
-  const diff = diffFiles(statement.predicate.files, files);
+  const diff = diffFiles(statement.predicate.files, tree.files);
   if (diff.changed.length || diff.added.length || diff.removed.length) {
     const parts = [
       diff.changed.length ? `changed ${nameList(diff.changed)}` : '',
       diff.added.length ? `added ${nameList(diff.added)}` : '',
       diff.removed.length ? `removed ${nameList(diff.removed)}` : '',
     ].filter(Boolean);
-    return { status: 'modified', keyid: signer, message: `${who} was modified after signing: ${parts.join('; ')}.`, ...diff };
+    return { result: { status: 'modified', ...signed, message: `${who} was modified after signing: ${parts.join('; ')}.`, ...diff }, tree };
   }
-  return { status: 'verified', keyid: signer, subject: subject.name, message: `${who} is signed by trusted key ${signer} and unchanged.` };
+  const note = legacy ? ' (a v1 attestation: re-sign it to record its permissions)' : '';
+  return { result: { status: 'verified', ...signed, message: `${who} is signed by trusted key ${signer} and unchanged${note}.` }, tree };
+}
+
+/**
+ * The trusted key that made one of the envelope's signatures. A signature's keyid is only a hint
+ * (DSSE): the key it names is tried first, then every other trusted key, so an envelope written by
+ * a tool with another keyid convention verifies all the same.
+ */
+function findSigner(envelope: ParsedEnvelope, keys: ReadonlyMap<string, KeyObject>): string | undefined {
+  for (const signature of envelope.signatures) {
+    const hinted = keys.get(signature.keyid);
+    const ordered: Array<[string, KeyObject]> = hinted ? [[signature.keyid, hinted]] : [];
+    for (const entry of keys) if (entry[0] !== signature.keyid) ordered.push(entry);
+    for (const [keyid, key] of ordered) {
+      if (verifyEnvelopeSignature(envelope, signature, key, envelope.payloadBytes)) return keyid;
+    }
+  }
+  return undefined;
 }
 
 function diffFiles(
@@ -284,11 +393,13 @@ export function parseStatement(payload: Buffer): PluginStatement {
   if (json._type !== STATEMENT_TYPE) {
     throw new AttestationFormatError(`_type is ${JSON.stringify(json._type)}, expected ${JSON.stringify(STATEMENT_TYPE)}`);
   }
-  if (json.predicateType !== PLUGIN_PREDICATE_TYPE) {
+  const predicateType = json.predicateType;
+  if (predicateType !== PLUGIN_PREDICATE_TYPE && predicateType !== LEGACY_PREDICATE_TYPE) {
     throw new AttestationFormatError(
-      `predicateType is ${JSON.stringify(json.predicateType)}, expected ${JSON.stringify(PLUGIN_PREDICATE_TYPE)}`,
+      `predicateType is ${JSON.stringify(predicateType)}, expected ${JSON.stringify(PLUGIN_PREDICATE_TYPE)}`,
     );
   }
+  const digestKey = predicateType === LEGACY_PREDICATE_TYPE ? 'sha256' : TREE_DIGEST_KEY;
   const subjects = json.subject;
   if (!Array.isArray(subjects) || subjects.length !== 1) throw new AttestationFormatError('subject must list exactly one package');
   const subject: unknown = subjects[0];
@@ -296,10 +407,10 @@ export function parseStatement(payload: Buffer): PluginStatement {
     !isObject(subject) ||
     typeof subject.name !== 'string' ||
     !isObject(subject.digest) ||
-    typeof subject.digest.sha256 !== 'string' ||
-    !SHA256_HEX.test(subject.digest.sha256)
+    typeof subject.digest[digestKey] !== 'string' ||
+    !SHA256_HEX.test(subject.digest[digestKey])
   ) {
-    throw new AttestationFormatError('subject[0] must have a name and a hex digest.sha256');
+    throw new AttestationFormatError(`subject[0] must have a name and a hex digest["${digestKey}"]`);
   }
   if (!isObject(json.predicate) || !Array.isArray(json.predicate.files)) {
     throw new AttestationFormatError('predicate.files is not a list');
@@ -319,11 +430,26 @@ export function parseStatement(payload: Buffer): PluginStatement {
     seen.add(entry.path);
     return { path: entry.path, sha256: entry.sha256 };
   });
+  let permissions: SignedPermissions | undefined;
+  if (predicateType === PLUGIN_PREDICATE_TYPE) {
+    const signed = json.predicate.permissions;
+    const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+    if (
+      !isObject(signed) ||
+      !isObject(signed.fs) ||
+      !strings(signed.fs.read) ||
+      !strings(signed.fs.write) ||
+      !strings(signed.env)
+    ) {
+      throw new AttestationFormatError('predicate.permissions must have fs.read, fs.write and env lists of strings');
+    }
+    permissions = signedPermissions({ fs: { read: signed.fs.read, write: signed.fs.write }, env: signed.env });
+  }
   return {
     _type: STATEMENT_TYPE,
-    subject: [{ name: subject.name, digest: { sha256: subject.digest.sha256 } }],
-    predicateType: PLUGIN_PREDICATE_TYPE,
-    predicate: { files },
+    subject: [{ name: subject.name, digest: { [digestKey]: subject.digest[digestKey] as string } }],
+    predicateType,
+    predicate: { files, ...(permissions ? { permissions } : {}) },
   };
 }
 
@@ -356,10 +482,10 @@ export async function checkPluginTrust(
   pluginDir: string,
   meta: PluginIdentity,
   settings: { keys: readonly TrustedKey[]; policy: TrustPolicy },
-): Promise<{ result: AttestationResult; decision: TrustDecision }> {
-  const result: AttestationResult =
+): Promise<VerifiedTree & { decision: TrustDecision }> {
+  const checked: VerifiedTree =
     settings.policy === 'off'
-      ? { status: 'unchecked', message: `Plugin ${subjectName(meta)} (${pluginDir}) was not checked: aether.trust.policy is "off".` }
-      : await verifyPlugin(pluginDir, meta, settings.keys);
-  return { result, decision: applyTrustPolicy(result, settings.policy) };
+      ? { result: { status: 'unchecked', message: `Plugin ${subjectName(meta)} (${pluginDir}) was not checked: aether.trust.policy is "off".` } }
+      : await verifyPluginTree(pluginDir, meta, settings.keys);
+  return { ...checked, decision: applyTrustPolicy(checked.result, settings.policy) };
 }

@@ -1,22 +1,29 @@
-// The file list an attestation covers: every file of the plugin folder with its SHA-256.
+// The file tree an attestation covers: every file of the plugin folder with its SHA-256, read once.
 //
 // Excluded, and so free to change after signing:
 // - `aetherscript.attestation.json` at the folder's root (the attestation cannot cover itself);
-// - any folder named `node_modules` (installed dependencies are not the package's own files, and npm
-//   never packs them unless bundled) or `.git` (repository metadata), at any depth.
-// Everything else counts, dotfiles included. A symbolic link counts as the file it points to when
-// that is a regular file inside the plugin folder; a link to a folder, or one leading outside the
-// folder, is refused, since the runtime would load content the attestation cannot pin.
+// - any folder named `.git` (repository metadata), at any depth.
+// Everything else counts, dotfiles and a bundled `node_modules` included: whatever the plugin can
+// load from its own folder is pinned. A symbolic link counts as the file it points to when that is a
+// regular file inside the plugin folder; a link to a folder, or one leading outside the folder, is
+// refused, since the runtime would load content the attestation cannot pin.
+//
+// The bytes read here are the bytes the runtime verifies *and* compiles (see host/compile.ts): a file
+// swapped on disk after it was hashed is never read again, so it cannot run as verified code.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PluginFilesError } from './errors';
 import { compareCodePoints } from '../model/codePoints';
+import { PluginFilesError } from './errors';
 
 /** Name of the attestation file in a plugin folder. */
 export const ATTESTATION_FILE = 'aetherscript.attestation.json';
 
-const EXCLUDED_FOLDERS = new Set(['node_modules', '.git']);
+const EXCLUDED_FOLDERS = new Set(['.git']);
+
+/** A plugin larger than this is refused rather than read into memory (a package on npm is far smaller). */
+export const MAX_PLUGIN_FILES = 20_000;
+export const MAX_PLUGIN_BYTES = 256 * 1024 * 1024;
 
 // Enough to keep the disk busy without running out of file descriptors on large plugins.
 const READ_CONCURRENCY = 32;
@@ -27,20 +34,48 @@ export interface FileDigest {
   sha256: string;
 }
 
-/** Digests every file of the plugin folder; paths are sorted by code point. */
-export async function digestPluginFiles(dir: string): Promise<{ files: FileDigest[] }> {
+/** Every file of a plugin folder, read once: the digests and the very bytes they were computed from. */
+export interface PluginTree {
+  /** The folder's real path. */
+  root: string;
+  /** Sorted by code point of path. */
+  files: FileDigest[];
+  /** Relative POSIX path → contents. */
+  contents: Map<string, Buffer>;
+}
+
+/** Reads and digests every file of the plugin folder; paths are sorted by code point. */
+export async function readPluginTree(dir: string): Promise<PluginTree> {
   const root = await realpath(dir);
   const listed = await listPluginFiles(root);
-  const files = await mapLimited(listed, READ_CONCURRENCY, async (rel) => ({
-    path: rel,
-    sha256: createHash('sha256')
-      .update(await readFile(path.join(root, rel)))
-      .digest('hex'),
-  }));
+  if (listed.length > MAX_PLUGIN_FILES) {
+    throw new PluginFilesError(`the plugin folder has ${listed.length} files, more than the ${MAX_PLUGIN_FILES} a plugin may have`, '.');
+  }
+  const contents = new Map<string, Buffer>();
+  let total = 0;
+  const files = await mapLimited(listed, READ_CONCURRENCY, async (rel) => {
+    const bytes = await readFile(path.join(root, rel));
+    total += bytes.length;
+    if (total > MAX_PLUGIN_BYTES) {
+      throw new PluginFilesError(`the plugin folder holds more than ${MAX_PLUGIN_BYTES / 1024 / 1024} MB of files`, rel);
+    }
+    contents.set(rel, bytes);
+    return { path: rel, sha256: sha256Hex(bytes) };
+  });
+  return { root, files, contents };
+}
+
+/** Digests every file of the plugin folder; paths are sorted by code point. */
+export async function digestPluginFiles(dir: string): Promise<{ files: FileDigest[] }> {
+  const { files } = await readPluginTree(dir);
   return { files };
 }
 
-/** The relative POSIX paths `digestPluginFiles` covers, sorted by code point. */
+export function sha256Hex(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The relative POSIX paths `readPluginTree` covers, sorted by code point. */
 export async function listPluginFiles(dir: string): Promise<string[]> {
   const root = await realpath(dir);
   const out: string[] = [];

@@ -37,9 +37,17 @@ export function signEnvelope(payloadType: string, payload: Buffer, privateKey: K
   };
 }
 
-/** True when `signature` is a valid signature of the envelope's payload by `publicKey`. */
-export function verifyEnvelopeSignature(envelope: DsseEnvelope, signature: DsseSignature, publicKey: KeyObject): boolean {
-  const message = pae(envelope.payloadType, decodeBase64(envelope.payload, 'payload'));
+/**
+ * True when `signature` is a valid signature of the envelope's payload by `publicKey`. `payload` is the
+ * decoded payload when the caller has it already (a parsed envelope's), so it is decoded only once.
+ */
+export function verifyEnvelopeSignature(
+  envelope: DsseEnvelope,
+  signature: DsseSignature,
+  publicKey: KeyObject,
+  payload: Buffer = decodeBase64(envelope.payload, 'payload'),
+): boolean {
+  const message = pae(envelope.payloadType, payload);
   const sig = decodeBase64(signature.sig, 'signature');
   try {
     return verify(null, message, publicKey, sig);
@@ -68,17 +76,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** More signatures than any real envelope carries; each costs a verification per trusted key. */
+export const MAX_SIGNATURES = 16;
+
+/** A checked envelope and its payload, decoded once. */
+export interface ParsedEnvelope extends DsseEnvelope {
+  payloadBytes: Buffer;
+}
+
 /** Checks the shape of a parsed envelope; throws AttestationFormatError naming the first problem. */
-export function parseEnvelope(json: unknown): DsseEnvelope {
+export function parseEnvelope(json: unknown): ParsedEnvelope {
   if (!isObject(json)) throw new AttestationFormatError('the attestation is not a JSON object (expected a DSSE envelope)');
   const { payloadType, payload, signatures } = json;
   if (typeof payloadType !== 'string' || payloadType === '') {
     throw new AttestationFormatError('the envelope has no "payloadType" string');
   }
   if (typeof payload !== 'string') throw new AttestationFormatError('the envelope has no "payload" string');
-  decodeBase64(payload, 'payload');
   if (!Array.isArray(signatures)) throw new AttestationFormatError('the envelope has no "signatures" list');
   if (signatures.length === 0) throw new AttestationFormatError('the envelope\'s "signatures" list is empty');
+  if (signatures.length > MAX_SIGNATURES) {
+    throw new AttestationFormatError(`the envelope has ${signatures.length} signatures, more than the ${MAX_SIGNATURES} allowed`);
+  }
+  const payloadBytes = decodeBase64(payload, 'payload');
   const parsed = signatures.map((entry: unknown, i): DsseSignature => {
     if (!isObject(entry)) throw new AttestationFormatError(`signatures[${i}] is not an object`);
     const { keyid = '', sig } = entry;
@@ -89,5 +108,5 @@ export function parseEnvelope(json: unknown): DsseEnvelope {
     decodeBase64(sig, `signatures[${i}].sig`);
     return { keyid, sig };
   });
-  return { payloadType, payload, signatures: parsed };
+  return { payloadType, payload, signatures: parsed, payloadBytes };
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { HookEvent, JsonValue, PluginMeta } from '../../../runtime/src/model/plugin';
 import type { AetherEvent } from '../../../runtime/src/model/events';
 import type { ContextSnapshot } from '../../../runtime/src/host/protocol';
-import type { CallOutcome, PluginHostClient } from '../../../runtime/src/host/hostClient';
+import type { CallOutcome } from '../../../runtime/src/host/hostClient';
+import type { PluginHosts } from '../../../runtime/src/host/hostPool';
 import type { LoadedPlugin, PluginSet } from '../../../runtime/src/engine/pluginSet';
 import { PipelineRunner } from '../../../runtime/src/engine/runner';
 import { EventStream } from '../../../runtime/src/engine/eventStream';
@@ -69,7 +70,7 @@ async function run(pipelineYaml: string, fakes: FakePlugin[]): Promise<{ status:
       }
     },
     tagOf: () => undefined,
-  } as unknown as PluginHostClient;
+  } as unknown as PluginHosts;
   const events: AetherEvent[] = [];
   const stream = new EventStream();
   stream.on((event) => events.push(event));

@@ -69,7 +69,7 @@ describe('signPlugin / verifyPlugin', () => {
     assert.equal(env.payloadType, 'application/vnd.in-toto+json');
     const statement = JSON.parse(Buffer.from(env.payload, 'base64').toString());
     assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
-    assert.equal(statement.predicateType, 'https://aetherscript.dev/attestation/plugin/v1');
+    assert.equal(statement.predicateType, 'https://aetherscript.dev/attestation/plugin/v2');
     const files: { path: string; sha256: string }[] = statement.predicate.files;
     assert.deepEqual(
       files.map((f) => f.path),
@@ -77,8 +77,9 @@ describe('signPlugin / verifyPlugin', () => {
     );
     const canonical = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
     assert.deepEqual(statement.subject, [
-      { name: 's3-upload@1.4.0', digest: { sha256: createHash('sha256').update(canonical).digest('hex') } },
+      { name: 's3-upload@1.4.0', digest: { 'aetherscript-tree-sha256': createHash('sha256').update(canonical).digest('hex') } },
     ]);
+    assert.deepEqual(statement.predicate.permissions, { fs: { read: [], write: [] }, env: [] });
   });
 
   it('verifies an untouched plugin', async () => {
@@ -151,13 +152,16 @@ describe('signPlugin / verifyPlugin', () => {
     assert.match(result.message, /removed README\.md/);
   });
 
-  it('ignores node_modules and .git', async () => {
+  it('ignores .git, and covers a bundled node_modules like any other folder', async () => {
     const dir = await copy();
-    await mkdir(path.join(dir, 'node_modules/dep'), { recursive: true });
-    await writeFile(path.join(dir, 'node_modules/dep/index.js'), 'x');
     await mkdir(path.join(dir, '.git'));
     await writeFile(path.join(dir, '.git/HEAD'), 'ref');
     expectStatus(await verifyPlugin(dir, META, trusted), 'verified');
+    await mkdir(path.join(dir, 'node_modules/dep'), { recursive: true });
+    await writeFile(path.join(dir, 'node_modules/dep/index.js'), 'x');
+    const result = await verifyPlugin(dir, META, trusted);
+    expectStatus(result, 'modified');
+    assert.deepEqual(result.added, ['node_modules/dep/index.js']);
   });
 
   it('reports malformed JSON', async () => {

@@ -34,8 +34,8 @@ describe('digestPluginFiles', () => {
       '.npmignore': 'x',
       'aetherscript.attestation.json': 'ignored',
       'dist/aetherscript.attestation.json': 'counted',
-      'node_modules/dep/index.js': 'ignored',
-      'lib/node_modules/x.js': 'ignored',
+      'node_modules/dep/index.js': 'bundled',
+      'lib/node_modules/x.js': 'nested',
       '.git/HEAD': 'ignored',
     });
     const { files } = await digestPluginFiles(dir);
@@ -44,6 +44,8 @@ describe('digestPluginFiles', () => {
       { path: 'Z.md', sha256: sha('z') },
       { path: 'dist/aetherscript.attestation.json', sha256: sha('counted') },
       { path: 'dist/index.js', sha256: sha('js') },
+      { path: 'lib/node_modules/x.js', sha256: sha('nested') },
+      { path: 'node_modules/dep/index.js', sha256: sha('bundled') },
       { path: 'package.json', sha256: sha('{}') },
     ]);
   });
