@@ -90,6 +90,8 @@ function serve(): void {
 
   let canPullConfiguration = false;
   let canWatchFiles = false;
+  /** Only a client that has workspace folders may be asked for their change events (registering otherwise throws). */
+  let hasWorkspaceFolders = false;
   let initialFolders: string[] = [];
   /** Resolves once every workspace folder has been indexed; requests wait for it. */
   let ready: Promise<void> = Promise.resolve();
@@ -97,8 +99,11 @@ function serve(): void {
   connection.onInitialize((params): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    hasWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
     initialFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    // Clients without workspace folders name one root (rootPath is the deprecated form of rootUri).
     if (initialFolders.length === 0 && params.rootUri) initialFolders = [uriToPath(params.rootUri)];
+    if (initialFolders.length === 0 && params.rootPath) initialFolders = [params.rootPath];
     ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(() => undefined, logError);
     return {
       capabilities: {
@@ -111,7 +116,7 @@ function serve(): void {
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         codeActionProvider: true,
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        ...(hasWorkspaceFolders ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'aether-language-server' },
     };
@@ -127,11 +132,13 @@ function serve(): void {
         ],
       });
     }
-    connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
-      for (const removed of event.removed) indexes.removeFolder(uriToPath(removed.uri));
-      await Promise.all(event.added.map((added) => indexes.addFolder(uriToPath(added.uri))));
-      revalidateAll();
-    });
+    if (hasWorkspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+        for (const removed of event.removed) indexes.removeFolder(uriToPath(removed.uri));
+        await Promise.all(event.added.map((added) => indexes.addFolder(uriToPath(added.uri))));
+        revalidateAll();
+      });
+    }
     await ready;
     revalidateAll();
   });
