@@ -131,6 +131,16 @@ export async function compilePlugin(entry: string, cacheDir: string, apiModule: 
   return compiled;
 }
 
+/**
+ * Walks and transforms the plugin's module graph as `compilePlugin` would, writing nothing: for
+ * `aether plugins sign`, which must refuse a graph that leaves the folder without running any of it.
+ * Throws PluginCompileError naming every module that is refused or does not compile.
+ */
+export function checkPluginGraph(entry: string, source: CompileSource): { packageDirs: string[] } {
+  const graph = compileGraph(loadTypeScript(entry), entry, path.join(path.sep, 'aetherscript-core.mjs'), source, sourceReader(source));
+  return { packageDirs: graph.packageDirs };
+}
+
 function digest(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }

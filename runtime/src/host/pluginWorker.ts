@@ -17,8 +17,26 @@ function post(message: WorkerReply): void {
   port.postMessage(message);
 }
 
+/** The permission Node's permission model refused, in the words of `meta.permissions`. */
+function permissionMessage(error: Error & { permission?: string; resource?: string }): string | undefined {
+  if ((error as { code?: string }).code !== 'ERR_ACCESS_DENIED') return undefined;
+  const on = error.resource ? ` ${error.resource}` : '';
+  switch (error.permission) {
+    case 'FileSystemRead':
+      return `permission denied: reading${on} needs meta.permissions.fs.read (a plugin reads only its own folder unless it declares more)`;
+    case 'FileSystemWrite':
+      return `permission denied: writing${on} needs meta.permissions.fs.write (a plugin writes nowhere unless it declares where; never aether.config.json, .aether/, node_modules/ or plugins/)`;
+    case 'ChildProcess':
+      return 'permission denied: plugins may not start child processes';
+    default:
+      return `permission denied: ${error.permission ?? 'this API'} is not available to plugins`;
+  }
+}
+
 function faultOf(error: unknown): PluginFault {
-  if (error instanceof Error) return { kind: 'error', message: error.message || error.name, stack: error.stack };
+  if (error instanceof Error) {
+    return { kind: 'error', message: permissionMessage(error) ?? (error.message || error.name), stack: error.stack };
+  }
   return { kind: 'error', message: typeof error === 'string' ? error : `non-Error value thrown: ${safeJson(error)}` };
 }
 

@@ -38,9 +38,12 @@ const MAX_ALIAS_COUNT = 100;
 /** Parses and validates a pipeline file's text; never throws on bad input. */
 export function parsePipeline(text: string, file: string): ParsedPipeline {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml` library knows only the first two.
+  // Same length, so every offset is one into `text` too.
+  const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
-  const context: CheckContext = { text, lineCounter, document, file };
+  const context: CheckContext = { text: source, lineCounter, document, file };
   const diagnostics = parsed.diagnostics;
 
   const checked = check(context, diagnostics);
@@ -88,8 +91,10 @@ function check(context: CheckContext, diagnostics: AetherDiagnostic[]): { data: 
 
 function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'error' | 'warning'): AetherDiagnostic {
   const [start, end] = error.pos;
-  // Zero-width ranges are invisible in most editors; widen to one character where there is one.
-  const range = rangeOf(context, start, end > start ? end : start + 1);
+  // Zero-width ranges are invisible in most editors; widen to one character where there is one (a
+  // `\r\n` as a whole: a range never ends between its two characters).
+  const widened = context.text.startsWith('\r\n', start) ? start + 2 : start + 1;
+  const range = rangeOf(context, start, end > start ? end : widened);
   if (error.code === 'DUPLICATE_KEY') {
     // yaml marks only the key's first character; underline the whole key.
     const duplicate = duplicateKey(context, start);

@@ -8,7 +8,14 @@ import type { AetherDiagnostic, SourceRange } from '../model/diagnostics';
 import type { PluginCandidate } from '../model/catalog';
 import type { CommandMeta, JsonValue, PluginMeta, VisualizationPoint } from '../model/plugin';
 import type { ContextSnapshot, PluginFault } from '../host/protocol';
-import { PluginHostClient, type HostNotification } from '../host/hostClient';
+import type { HostGrant, HostNotification } from '../host/hostClient';
+import { PluginHosts } from '../host/hostPool';
+import { readConfig } from '../config/workspace';
+import { readTrustSettings } from '../config/trustConfig';
+import { signedPermissions, verifyPluginTree, type AttestationResult, type VerifiedTree } from '../trust/attestation';
+import { readStaticMeta } from '../plugins/staticMeta';
+import { grantOf } from '../plugins/permissions';
+import { packageClosure } from '../plugins/dependencies';
 import { compilePlugin, PluginCompileError } from '../host/compile';
 import { validateMeta, checkEngine, commandsOf } from '../plugins';
 import { callLimitsOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from '../engine/limits';
@@ -69,6 +76,11 @@ export interface SandboxReport {
   failed: number;
   /** Why the input is invalid, each with its file and position. */
   diagnostics: AetherDiagnostic[];
+  /**
+   * The plugin's attestation against the workspace's trusted keys: a sandbox run tests the code on
+   * disk, which may not be what was signed, and says so.
+   */
+  attestation?: AttestationResult;
 }
 
 /** Cases run on one plugin host before it is replaced, so idle workers of earlier cases do not pile up. */
@@ -80,6 +92,10 @@ interface PreparedPlugin {
   bundleFile: string;
   meta: PluginMeta;
   commands: Record<string, CommandMeta>;
+  /** What its host may touch: what its meta declares, as in a run. */
+  grant: HostGrant;
+  /** Where its modules load from (`ctx.spawnWorker` resolves against it). */
+  moduleDir: string;
 }
 
 export async function runSandbox(pluginDir: string, options: SandboxOptions = {}): Promise<SandboxReport> {
@@ -143,8 +159,10 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
   const limitDefaults: LimitDefaults = { ...SPEC_DEFAULT_LIMITS, ...options.defaultLimits };
   const collectors = new Map<number, Collector>();
   let crashed = false;
+  const verified = await sandboxAttestation(dir, workspaceRoot);
+  report.attestation = verified.result;
   const newHost = () =>
-    new PluginHostClient({
+    new PluginHosts({
       hostModule: bundles.hostModule,
       cwd: workspaceRoot,
       onNotification: (message) => collectors.get(message.pluginId)?.take(message),
@@ -179,7 +197,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
     for (const { sandbox, cases } of selected) {
       let plugin = prepared.get(sandbox.plugin);
       if (!plugin) {
-        const result = await preparePlugin(sandbox, dir, workspaceRoot, bundles, host, nextPluginId++, limitDefaults);
+        const result = await preparePlugin(sandbox, dir, workspaceRoot, bundles, host, nextPluginId++, limitDefaults, verified);
         report.diagnostics.push(...result.diagnostics);
         if (!result.plugin) continue;
         plugin = result.plugin;
@@ -314,9 +332,10 @@ async function preparePlugin(
   dir: string,
   workspaceRoot: string,
   bundles: RuntimeBundles,
-  host: PluginHostClient,
+  host: PluginHosts,
   probeId: number,
   limitDefaults: LimitDefaults,
+  verified: VerifiedTree,
 ): Promise<{ plugin?: PreparedPlugin; diagnostics: AetherDiagnostic[] }> {
   const entry = sandbox.plugin;
   const at = (code: string, message: string): { diagnostics: AetherDiagnostic[] } => ({
@@ -328,16 +347,28 @@ async function preparePlugin(
       `plugin: ${path.relative(path.dirname(sandbox.file), entry)} does not exist (${entry}); \`plugin:\` is relative to the sandbox file`,
     );
   }
-  let bundleFile: string;
+  let compiled: Awaited<ReturnType<typeof compilePlugin>>;
   try {
     // The compile cache goes to the temp folder, never into the plugin's own folder: files written
-    // there would count as changes to a signed plugin. Bundles are content-addressed, so sharing is safe.
-    bundleFile = (await compilePlugin(entry, path.join(tmpdir(), 'aetherscript', 'plugin-cache'), bundles.apiModule)).bundleFile;
+    // there would count as changes to a signed plugin. Entries are sealed, so sharing is safe.
+    compiled = await compilePlugin(entry, path.join(tmpdir(), 'aetherscript', 'plugin-cache'), bundles.apiModule, {
+      root: dir,
+      tree: verified.tree,
+      confined: false,
+    });
   } catch (error) {
     if (error instanceof PluginCompileError && error.diagnostics.length > 0) return { diagnostics: error.diagnostics };
     return at('plugin/compile-error', (error as Error).message);
   }
-  const { info, fault } = await host.load(probeId, bundleFile, entry, callLimitsOf(undefined, undefined, undefined, limitDefaults));
+  const bundleFile = compiled.bundleFile;
+  // Permissions as a run grants them, read from the source before any of it runs.
+  const source = readStaticMeta(readFileSync(entry, 'utf8'), entry);
+  const grant = grantOf(signedPermissions(source.meta?.permissions as PluginMeta['permissions']), {
+    workspaceRoot,
+    pluginDir: dir,
+    readable: [compiled.graphDir, path.dirname(bundles.apiModule), ...packageClosure(compiled.packageDirs)],
+  });
+  const { info, fault } = await host.load(probeId, bundleFile, entry, callLimitsOf(undefined, undefined, undefined, limitDefaults), grant);
   if (fault || !info) {
     const why = fault?.kind === 'invalid' ? fault.message : `failed while loading: ${fault?.message ?? 'no reply from the plugin host'}`;
     return at(fault?.kind === 'invalid' ? 'plugin/not-a-plugin' : 'plugin/load-failed', `${path.relative(workspaceRoot, entry)} ${why}`);
@@ -351,12 +382,28 @@ async function preparePlugin(
     return at('plugin/missing-execute', `plugin "${meta.name}" has no execute(ctx) method; add \`async execute(ctx) { … }\` to the class`);
   const engine = checkEngine(meta, candidate, RUNTIME_VERSION);
   if (engine) return { diagnostics: [engine] };
-  return { plugin: { entry, bundleFile, meta, commands: commandsOf(meta) }, diagnostics: [] };
+  return {
+    plugin: { entry, bundleFile, meta, commands: commandsOf(meta), grant, moduleDir: compiled.filesDir ?? dir },
+    diagnostics: [],
+  };
+}
+
+/** The plugin folder checked against the workspace's trusted keys; the files are read once either way. */
+async function sandboxAttestation(dir: string, workspaceRoot: string): Promise<VerifiedTree> {
+  let keys: Parameters<typeof verifyPluginTree>[2] = [];
+  try {
+    keys = readTrustSettings(readConfig(workspaceRoot).raw).keys;
+  } catch {
+    // A broken aether.trust section: no key vouches for anything.
+  }
+  return verifyPluginTree(dir, undefined, keys).catch((error: Error) => ({
+    result: { status: 'malformed' as const, message: `The plugin in ${dir} cannot be read as a tree: ${error.message}` },
+  }));
 }
 
 /** Runs one case in its own plugin instance; never throws for anything the plugin does. */
 async function runCase(
-  host: PluginHostClient,
+  host: PluginHosts,
   pluginId: number,
   plugin: PreparedPlugin,
   sandbox: SandboxFile,
@@ -390,7 +437,7 @@ async function runCase(
   // Loading and the constructor get the run's load timeout (meta.limits is not known before a load),
   // under the plugin's own heap cap so the worker need not restart for it.
   const loadLimits = { timeoutMs: limitDefaults.timeoutMs, heapMb: limits.heapMb };
-  const loaded = await host.load(pluginId, plugin.bundleFile, plugin.entry, loadLimits);
+  const loaded = await host.load(pluginId, plugin.bundleFile, plugin.entry, loadLimits, plugin.grant);
   if (loaded.fault) return failed(`could not load the plugin: ${faultText(loaded.fault, limits.heapMb)}`);
   const instantiated = await host.instantiate(pluginId, limits.heapMb);
   if (instantiated) return failed(`its constructor failed: ${faultText(instantiated, limits.heapMb)}`);
@@ -407,7 +454,7 @@ async function runCase(
     input: entry.input,
     config: entry.config,
     state: structuredClone(entry.state),
-    pluginDir: dir,
+    pluginDir: plugin.moduleDir,
     workspaceRoot,
   };
   const result = await host.call(pluginId, 'execute', undefined, context, limits, entry.name);

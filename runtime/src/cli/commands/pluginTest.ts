@@ -51,11 +51,18 @@ export async function pluginTestCommand(pluginDir: string, options: PluginTestOp
         }
       }
     }
+    const attestation = report.attestation;
     if (options.json)
       out.write(
-        `${JSON.stringify({ type: 'summary', passed: report.passed, failed: report.failed, ...(report.status === 'invalid' ? { errors: report.diagnostics.length } : {}) })}\n`,
+        `${JSON.stringify({ type: 'summary', passed: report.passed, failed: report.failed, ...(report.status === 'invalid' ? { errors: report.diagnostics.length } : {}), ...(attestation ? { attestation: { status: attestation.status, message: attestation.message } } : {}) })}\n`,
       );
-    else if (report.status !== 'invalid') out.write(`\n${report.passed} passed, ${report.failed} failed\n`);
+    else if (report.status !== 'invalid') {
+      // What was tested is the code on disk; say when that is not what a trusted key signed.
+      if (attestation && attestation.status !== 'verified') {
+        out.write(`\n${colors.yellow(`attestation ${attestation.status}`)}: ${attestation.message} These cases tested code no trusted attestation vouches for.\n`);
+      }
+      out.write(`\n${report.passed} passed, ${report.failed} failed\n`);
+    }
     return report.exitCode;
   } finally {
     process.off('SIGINT', onSigint);

@@ -4,8 +4,8 @@ import { describeOverrides, commandsOf } from '../../plugins';
 import { inspectWorkspacePlugins } from '../../engine/workspacePlugins';
 import { syncPlugins } from '../../engine/syncPlugins';
 import { findWorkspaceRoot } from '../../config/workspace';
-import { signPlugin } from '../../trust';
-import { AetherInputError } from '../../model/diagnostics';
+import { signedPermissions, type SignedPermissions } from '../../trust';
+import { signPluginFolder } from '../../engine/signPlugin';
 import { colorsFor, formatDiagnostic } from '../terminal';
 import { workspaceFrom } from './shared';
 
@@ -42,6 +42,7 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
         };
       }),
       hooks: plugin.meta.hooks ?? [],
+      permissions: signedPermissions(plugin.meta.permissions),
       attestation: {
         status: plugin.attestation?.status ?? 'unchecked',
         ...(plugin.attestation?.keyid ? { keyid: plugin.attestation.keyid } : {}),
@@ -70,6 +71,7 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
     const { status, keyid } = plugin.attestation ?? { status: 'unchecked' };
     const shown = status === 'verified' ? c.green(status) : status === 'unchecked' ? c.dim(status) : c.yellow(status);
     process.stdout.write(`     ${c.dim('attestation:')} ${shown}${keyid ? ` ${c.dim(`(key ${keyid})`)}` : ''}\n`);
+    process.stdout.write(`     ${c.dim('permissions:')} ${describePermissions(signedPermissions(plugin.meta.permissions))}\n`);
     const commands = Object.keys(commandsOf(plugin.meta));
     if (commands.length > 0) {
       const described = commands.map((command) => {
@@ -125,19 +127,22 @@ export async function pluginsSyncCommand(options: { json?: boolean; workspace?: 
 export async function pluginsSignCommand(dir: string, options: { key: string }): Promise<number> {
   const pluginDir = path.resolve(dir);
   const root = findWorkspaceRoot(path.dirname(pluginDir));
-  // Not checked against aether.trust: signing is how an unsigned or changed plugin becomes verified.
-  const inspected = await inspectWorkspacePlugins({ workspaceRoot: root, discover: true, checkTrust: false });
-  const plugin = inspected.set.plugins.find((candidate) => path.resolve(candidate.dir) === pluginDir);
-  if (!plugin) {
-    const problem = inspected.diagnostics.find((d) => d.file?.startsWith(pluginDir) && d.severity === 'error');
-    throw new AetherInputError(
-      `${dir} is not a loadable plugin folder${problem ? `: ${problem.message}` : ' (no plugin with its entry in this folder was found)'}`,
-    );
-  }
-  const signed = await signPlugin(pluginDir, path.resolve(options.key), plugin.meta);
+  // Read statically and signed as read: no plugin code runs, signed or not.
+  const signed = await signPluginFolder(pluginDir, path.resolve(options.key), root);
   const c = colorsFor(process.stdout);
   process.stdout.write(
-    `${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n`,
+    `${c.green('✓')} signed ${c.bold(signed.subject)} (${signed.files} files) with key ${signed.keyid}\n  ${c.dim('permissions:')} ${describePermissions(signed.permissions)}\n  ${path.relative(process.cwd(), signed.file)}\n`,
   );
   return 0;
+}
+
+/** `fs.read dist/, src/ · fs.write dist/ · env REGION`, or what declaring nothing means. */
+export function describePermissions(permissions: SignedPermissions | undefined): string {
+  const p = permissions ?? signedPermissions(undefined);
+  const parts = [
+    p.fs.read.length ? `read ${p.fs.read.join(', ')}` : '',
+    p.fs.write.length ? `write ${p.fs.write.join(', ')}` : '',
+    p.env.length ? `env ${p.env.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'none (reads its own folder only, writes nowhere)';
 }
