@@ -9,21 +9,25 @@ export interface PositionSource {
 }
 
 /**
- * A SourceRange (offsets plus 1-based line/column of the start), clamped to the text. An offset never
- * falls between the `\r` and the `\n` of a line break (it moves to the `\r`, the end of its line), and
- * the columns of line 1 do not count a byte order mark: columns are what an editor shows.
+ * A SourceRange (offsets plus 1-based line/column of the start), clamped to the text. A range never
+ * splits a `\r\n`: a start between its two characters moves to the `\r` (its line's end), an end moves
+ * past the `\n`. The columns of line 1 do not count a byte order mark: columns are what an editor shows.
  */
 export function rangeOf(parsed: PositionSource, offsetStart: number, offsetEnd: number): SourceRange {
   const { text } = parsed;
-  const start = outsideLineBreak(text, Math.max(0, Math.min(offsetStart, text.length)));
-  const end = outsideLineBreak(text, Math.max(start, Math.min(offsetEnd, text.length)));
-  const { line, col } = parsed.lineCounter.linePos(start);
-  return { start, end, line, column: line === 1 && start > 0 && text.charCodeAt(0) === 0xfeff ? col - 1 : col };
+  const start = Math.max(0, Math.min(offsetStart, text.length));
+  const end = Math.max(start, Math.min(offsetEnd, text.length));
+  return rangeWithin(parsed, splitsLineBreak(text, start) ? start - 1 : start, splitsLineBreak(text, end) ? end + 1 : end);
 }
 
-/** `offset`, or the `\r` before it when it points at the `\n` of a `\r\n`. */
-export function outsideLineBreak(text: string, offset: number): number {
-  return offset > 0 && text.charCodeAt(offset) === 10 && text.charCodeAt(offset - 1) === 13 ? offset - 1 : offset;
+function rangeWithin(parsed: PositionSource, start: number, end: number): SourceRange {
+  const { line, col } = parsed.lineCounter.linePos(start);
+  return { start, end, line, column: line === 1 && start > 0 && parsed.text.charCodeAt(0) === 0xfeff ? col - 1 : col };
+}
+
+/** Whether `offset` is between the `\r` and the `\n` of a line break. */
+function splitsLineBreak(text: string, offset: number): boolean {
+  return offset > 0 && text.charCodeAt(offset) === 10 && text.charCodeAt(offset - 1) === 13;
 }
 
 /** The range of a node's value (without trailing comments), or undefined for nodes without a position. */

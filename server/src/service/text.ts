@@ -1,5 +1,7 @@
 // Offsets are the service's currency; line/column only appear in diagnostics (1-based, for people and
-// the CLI) and at the LSP edge (0-based). One line index per text, built once.
+// the CLI) and at the LSP edge (0-based). One line index per text, built once. LSP positions are as the
+// protocol defines them: characters are UTF-16 code units of the text as the client sent it (JavaScript
+// string offsets), and `\r\n`, `\n` and a lone `\r` each end a line.
 import type { SourceRange } from '../../../runtime/src/model/diagnostics';
 
 /** A half-open span of 0-based offsets into a document's text. */
@@ -49,7 +51,9 @@ export class LineIndex {
       if ((this.lineStarts[mid] ?? 0) <= clamped) low = mid;
       else high = mid - 1;
     }
-    return { line: low, character: clamped - (this.lineStarts[low] ?? 0) };
+    // Inside a `\r\n` is the end of the line, before the `\r` (LSP ranges never split a line break).
+    const inBreak = clamped > 0 && this.text.charCodeAt(clamped) === 10 && this.text.charCodeAt(clamped - 1) === 13;
+    return { line: low, character: clamped - (inBreak ? 1 : 0) - (this.lineStarts[low] ?? 0) };
   }
 
   /** Offset of a 0-based line and character (clamped into the line and the text). */
@@ -70,7 +74,9 @@ export class LineIndex {
     const s = Math.max(0, Math.min(start, this.text.length));
     const e = Math.max(s, Math.min(end, this.text.length));
     const pos = this.positionAt(s);
-    return { start: s, end: e, line: pos.line + 1, column: pos.character + 1 };
+    // 1-based columns are for people: a byte order mark is not a column they see.
+    const bom = pos.line === 0 && s > 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    return { start: s, end: e, line: pos.line + 1, column: pos.character + 1 - bom };
   }
 
   /** Text of the 0-based line, without its line break. */
