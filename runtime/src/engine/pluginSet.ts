@@ -326,7 +326,13 @@ interface PreparedPlugin {
  */
 async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | undefined, label: string): Promise<PreparedPlugin> {
   const policy = trust?.policy ?? 'off';
-  const labelled = `${label}${candidate.packageVersion ? `@${candidate.packageVersion}` : ''}`;
+  // Only to name the plugin in messages before anything is verified: what it says is trusted later,
+  // once read again from the verified bytes.
+  const named = readStaticMeta(await readFile(candidate.entry, 'utf8').catch(() => ''), candidate.entry).meta;
+  const labelled =
+    typeof named?.name === 'string' && typeof named.version === 'string'
+      ? `${named.name}@${named.version}`
+      : `${label}${candidate.packageVersion ? `@${candidate.packageVersion}` : ''}`;
   const checked: VerifiedTree =
     trust && policy !== 'off'
       ? await verifyPluginTree(candidate.dir, undefined, trust.keys, labelled)

@@ -1,6 +1,8 @@
 // The runtime's side of the isolation boundary: forks the plugin host process, matches replies to
 // calls, and restarts the host when a plugin takes the whole process down.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { HookEvent, JsonValue } from '../model/plugin';
 import type { CallKind, CallLimits, ContextSnapshot, HostReply, HostRequest, LoadedModuleInfo, PluginFault } from './protocol';
 
@@ -57,7 +59,14 @@ export interface HostGrant {
 /** Node's permission flags for a grant. */
 export function permissionArgs(grant: HostGrant | undefined, cwd: string): string[] {
   if (!grant) return ['--allow-fs-read=*', `--allow-fs-write=${cwd}`];
-  return [...grant.read.map((dir) => `--allow-fs-read=${dir}`), ...grant.write.map((dir) => `--allow-fs-write=${dir}`)];
+  // A path and everything below it. Node grants a folder's contents only for folders that exist when
+  // the host starts, so one that does not exist yet (a `dist/` the plugin creates) also gets `dir/*`;
+  // Node 20 aborts when given both forms for a folder that exists.
+  const below = (dir: string) => (existsSync(dir) ? [dir] : [dir, path.join(dir, '*')]);
+  return [
+    ...grant.read.flatMap(below).map((dir) => `--allow-fs-read=${dir}`),
+    ...grant.write.flatMap(below).map((dir) => `--allow-fs-write=${dir}`),
+  ];
 }
 
 function environmentOf(grant: HostGrant | undefined): NodeJS.ProcessEnv {

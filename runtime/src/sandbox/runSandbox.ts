@@ -392,7 +392,17 @@ async function preparePlugin(
 async function sandboxAttestation(dir: string, workspaceRoot: string): Promise<VerifiedTree> {
   let keys: Parameters<typeof verifyPluginTree>[2] = [];
   try {
-    keys = readTrustSettings(readConfig(workspaceRoot).raw).keys;
+    // The trusted keys are the workspace's: a plugin with a package.json of its own is a workspace
+    // root for its sandbox, so look further up for the aether.config.json that holds them.
+    let configRoot = workspaceRoot;
+    for (let at = dir; ; at = path.dirname(at)) {
+      if (existsSync(path.join(at, 'aether.config.json'))) {
+        configRoot = at;
+        break;
+      }
+      if (path.dirname(at) === at) break;
+    }
+    keys = readTrustSettings(readConfig(configRoot).raw).keys;
   } catch {
     // A broken aether.trust section: no key vouches for anything.
   }

@@ -271,7 +271,7 @@ export async function verifyPluginTree(
       result: {
         status: 'unknown-key',
         ...(named[0] === undefined ? {} : { keyid: named[0] }),
-        message: `${who} is signed by ${signedBy}, and none of the ${keys.size} key${keys.size === 1 ? '' : 's'} in aether.trust.keys verifies its signature.`,
+        message: `${who} is signed by ${signedBy}, which is not in aether.trust.keys (none of its ${keys.size} trusted key${keys.size === 1 ? '' : 's'} verifies the signature).`,
       },
     };
   }

@@ -54,7 +54,10 @@ export async function readPluginTree(dir: string): Promise<PluginTree> {
   const contents = new Map<string, Buffer>();
   let total = 0;
   const files = await mapLimited(listed, READ_CONCURRENCY, async (rel) => {
-    const bytes = await readFile(path.join(root, rel));
+    const bytes = await readFile(path.join(root, rel)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      throw new PluginFilesError(`${rel} disappeared while the plugin folder was being read`, rel);
+    });
     total += bytes.length;
     if (total > MAX_PLUGIN_BYTES) {
       throw new PluginFilesError(`the plugin folder holds more than ${MAX_PLUGIN_BYTES / 1024 / 1024} MB of files`, rel);

@@ -43,7 +43,7 @@ test('plugins share nothing but pipeline state, and cannot write outside the wor
       import { writeFileSync } from 'node:fs';
       globalThis.secret = 'from writer';
       export default class Writer {
-        static meta = { name: 'writer', version: '1.0.0', commands: { write: {}, escape: {}, spawn: {} } };
+        static meta = { name: 'writer', version: '1.0.0', commands: { write: {}, escape: {}, spawn: {} }, permissions: { fs: { write: ['inside.txt'] } } };
         async execute(ctx) {
           if (ctx.command === 'escape') { writeFileSync(${JSON.stringify(outside)}, 'x'); return 'escaped'; }
           if (ctx.command === 'spawn') { (await import('node:child_process')).execSync('true'); return 'spawned'; }
@@ -73,10 +73,10 @@ steps:
   });
   const { events } = await run(path.join(root, 'p.pipeline.yaml'));
   assert.equal(stepEnd(events, 'write')?.status, 'ok');
-  assert.ok(existsSync(path.join(root, 'inside.txt')), 'writes inside the workspace are allowed');
+  assert.ok(existsSync(path.join(root, 'inside.txt')), 'writes the plugin declares are allowed');
   assert.deepEqual(stepEnd(events, 'read')?.output, { secret: null, written: path.join(root, 'inside.txt'), hasProcessSend: 'undefined' });
   assert.equal(stepEnd(events, 'escape')?.status, 'failed');
-  assert.match(stepEnd(events, 'escape')?.error ?? '', /ERR_ACCESS_DENIED|Access to this API has been restricted/);
+  assert.match(stepEnd(events, 'escape')?.error ?? '', /permission denied: writing \S*outside\.txt needs meta\.permissions\.fs\.write/);
   assert.equal(existsSync(outside), false, 'nothing was written outside the workspace');
   assert.equal(stepEnd(events, 'spawn')?.status, 'failed');
 });

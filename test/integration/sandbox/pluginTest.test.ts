@@ -104,7 +104,12 @@ test('every example plugin passes its sandbox cases (exit 0)', async () => {
       );
     assert.equal(cases.length, yamlCases, name);
     for (const c of cases) assert.equal(c.status, 'passed', `${name} / ${c.case}: ${JSON.stringify(c.failures)}`);
-    assert.deepEqual(result.lines.at(-1), { type: 'summary', passed: cases.length, failed: 0 });
+    assert.deepEqual(result.lines.at(-1), {
+      type: 'summary',
+      passed: cases.length,
+      failed: 0,
+      attestation: { status: 'verified', message: (result.lines.at(-1) as { attestation: { message: string } }).attestation.message },
+    });
   });
   console.log(
     `  example sandboxes: ${plugins.length} plugins in ${wallMs} ms wall (in parallel); per plugin ${results.map((r, i) => `${plugins[i]} ${r.ms} ms`).join(', ')}`,
@@ -162,7 +167,9 @@ test('flaky-tools --json: one line per case, then the summary; the timeout does 
     wrongError!.failures.map((f) => [f.field, f.expected, f.actual]),
     [['error', '/bang/', 'kaboom']],
   );
-  assert.deepEqual(result.lines.at(-1), { type: 'summary', passed: 1, failed: 3 });
+  const summary = result.lines.at(-1) as { attestation?: { status: string; message: string } };
+  assert.deepEqual(summary, { type: 'summary', passed: 1, failed: 3, attestation: { status: 'unsigned', message: summary.attestation?.message } });
+  assert.match(summary.attestation?.message ?? '', /flaky-tools .* is unsigned/);
 });
 
 test('--case runs only that case; an unknown name is invalid input with a did-you-mean (exit 2)', async () => {

@@ -1,5 +1,6 @@
 // The editor's trust setting overrides the workspace's policy, and under `require` an unsigned
-// plugin's code never runs: not even its module's top level.
+// plugin's code never runs: not even its module's top level (which may write its marker, so that a
+// missing marker means it did not run, not that it was denied).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ test('trustPolicy "require" from the embedder: an unsigned plugin is refused bef
     path.join(root, 'plugins', 'eager', 'index.mjs'),
     `import { writeFileSync } from 'node:fs';
 writeFileSync(${JSON.stringify(marker)}, 'ran');
-export default class Eager { static meta = { name: 'eager', version: '1.0.0' }; async execute() { return 1; } }`,
+export default class Eager { static meta = { name: 'eager', version: '1.0.0', permissions: { fs: { write: ['top-level-ran.txt'] } } }; async execute() { return 1; } }`,
   );
   writeFileSync(path.join(root, 'p.pipeline.yaml'), 'name: p\nsteps:\n  - id: go\n    run: eager\n');
 

@@ -131,7 +131,7 @@ export async function pluginsSignCommand(dir: string, options: { key: string }):
   const signed = await signPluginFolder(pluginDir, path.resolve(options.key), root);
   const c = colorsFor(process.stdout);
   process.stdout.write(
-    `${c.green('✓')} signed ${c.bold(signed.subject)} (${signed.files} files) with key ${signed.keyid}\n  ${c.dim('permissions:')} ${describePermissions(signed.permissions)}\n  ${path.relative(process.cwd(), signed.file)}\n`,
+    `${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n  ${c.dim(`${signed.files} file${signed.files === 1 ? '' : 's'} · permissions:`)} ${describePermissions(signed.permissions)}\n`,
   );
   return 0;
 }
