@@ -233,7 +233,11 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
             ? 'its meta.permissions at run time differ from those written in its source'
             : undefined;
       if (drift) {
-        refuse('plugin/meta-changed', `${where}: plugin "${meta.name}" was refused: ${drift}. Write meta as a literal \`static meta = { … }\`.`, meta.name);
+        refuse(
+          'plugin/meta-changed',
+          `${where}: plugin "${meta.name}" was refused: ${drift}. Write meta as a literal \`static meta = { … }\`.`,
+          meta.name,
+        );
         return;
       }
       if (!info!.hasExecute) {
@@ -336,11 +340,22 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
   const checked: VerifiedTree =
     trust && policy !== 'off'
       ? await verifyPluginTree(candidate.dir, undefined, trust.keys, labelled)
-      : { result: { status: 'unchecked', message: `Plugin ${labelled} (${candidate.dir}) was not checked: aether.trust.policy is "off".` } };
+      : {
+          result: { status: 'unchecked', message: `Plugin ${labelled} (${candidate.dir}) was not checked: aether.trust.policy is "off".` },
+        };
   // Unverified plugins are read once all the same, so that what is compiled is what was read; a
   // folder that cannot be read as a tree (a link leading outside it) is compiled from disk instead.
-  const tree = checked.tree ?? (checked.result.status === 'unchecked' || checked.result.status === 'unsigned' ? await readPluginTree(candidate.dir).catch(() => undefined) : undefined);
-  const entryRel = tree ? path.relative(tree.root, await realEntry(candidate.entry)).split(path.sep).join('/') : undefined;
+  const tree =
+    checked.tree ??
+    (checked.result.status === 'unchecked' || checked.result.status === 'unsigned'
+      ? await readPluginTree(candidate.dir).catch(() => undefined)
+      : undefined);
+  const entryRel = tree
+    ? path
+        .relative(tree.root, await realEntry(candidate.entry))
+        .split(path.sep)
+        .join('/')
+    : undefined;
   const entryBytes = (entryRel !== undefined ? tree?.contents.get(entryRel) : undefined) ?? (await readFile(candidate.entry));
   const read = readStaticMeta(entryBytes.toString('utf8'), candidate.entry);
   const meta = read.meta ?? {};
@@ -348,7 +363,9 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
     typeof meta.name === 'string' && typeof meta.version === 'string' ? { name: meta.name, version: meta.version } : undefined;
   const permissionsUnknown = read.unknown.find((at) => at === 'meta.permissions' || at.startsWith('meta.permissions'));
   const permissions: PreparedPlugin['permissions'] = permissionsUnknown
-    ? { problem: `${permissionsUnknown} is not a literal; the runtime reads meta.permissions before the plugin runs, so write it out as a literal object` }
+    ? {
+        problem: `${permissionsUnknown} is not a literal; the runtime reads meta.permissions before the plugin runs, so write it out as a literal object`,
+      }
     : signedPermissions(meta.permissions as SignedPermissions | undefined);
 
   let result = checked.result;
@@ -361,8 +378,17 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
         message: `${who} carries an attestation for ${result.subject}, but its meta.name and meta.version cannot be read from its source without running it (${read.problem ?? 'they are not literals'}).`,
       };
     } else if (result.subject !== subjectName(identity)) {
-      result = { ...result, status: 'subject-mismatch', message: `${who} carries an attestation for ${result.subject}, not for ${subjectName(identity)}.` };
-    } else if (result.status === 'verified' && result.permissions && !('problem' in permissions) && !samePermissions(result.permissions, permissions)) {
+      result = {
+        ...result,
+        status: 'subject-mismatch',
+        message: `${who} carries an attestation for ${result.subject}, not for ${subjectName(identity)}.`,
+      };
+    } else if (
+      result.status === 'verified' &&
+      result.permissions &&
+      !('problem' in permissions) &&
+      !samePermissions(result.permissions, permissions)
+    ) {
       result = { ...result, status: 'modified', message: `${who} declares other permissions than the ones signed.` };
     }
   }

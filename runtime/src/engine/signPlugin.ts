@@ -33,7 +33,10 @@ export async function signPluginFolder(pluginDir: string, keyFile: string, works
     );
   }
   const tree = await readPluginTree(dir);
-  const entryRel = path.relative(tree.root, path.resolve(tree.root, path.relative(dir, candidate.entry))).split(path.sep).join('/');
+  const entryRel = path
+    .relative(tree.root, path.resolve(tree.root, path.relative(dir, candidate.entry)))
+    .split(path.sep)
+    .join('/');
   const entryBytes = tree.contents.get(entryRel);
   if (!entryBytes) throw refused(`${candidate.entry} is not a file of the plugin folder ${dir}`);
   const read = readStaticMeta(entryBytes.toString('utf8'), candidate.entry);

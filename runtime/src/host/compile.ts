@@ -92,7 +92,10 @@ export async function compilePlugin(entry: string, cacheDir: string, apiModule: 
   const reader = sourceReader(from);
   const base = path.basename(path.dirname(entry)).replace(/[^A-Za-z0-9_.-]/g, '_');
   const mode = from.tree ? 'tree' : 'disk';
-  const manifestFile = path.join(cacheDir, `${base}-${digest(`${entry}\0${apiModule}\0${mode}\0${from.confined}`).slice(0, 16)}.manifest.json`);
+  const manifestFile = path.join(
+    cacheDir,
+    `${base}-${digest(`${entry}\0${apiModule}\0${mode}\0${from.confined}`).slice(0, 16)}.manifest.json`,
+  );
   const key = sealKey();
   const cached = key ? cachedGraph(manifestFile, entry, apiModule, cacheDir, reader, key) : undefined;
   if (cached) return cached;

@@ -95,9 +95,13 @@ export function unlockedPackages(workspaceRoot: string, packageDirs: readonly st
     if (!entry) {
       problems.push(`package ${name} (${dir}) is not in ${path.join(found.dir, 'package-lock.json')}; install it with npm install`);
     } else if (typeof entry.integrity !== 'string' || entry.integrity === '') {
-      problems.push(`package ${name} (${key}) has no integrity in package-lock.json (a linked or local package); publish it, or move it into the plugin folder`);
+      problems.push(
+        `package ${name} (${key}) has no integrity in package-lock.json (a linked or local package); publish it, or move it into the plugin folder`,
+      );
     } else if (entry.version !== pkg?.version) {
-      problems.push(`package ${name} (${key}) is installed at ${String(pkg?.version)} but package-lock.json records ${entry.version}; run npm ci`);
+      problems.push(
+        `package ${name} (${key}) is installed at ${String(pkg?.version)} but package-lock.json records ${entry.version}; run npm ci`,
+      );
     }
   }
   return problems;

@@ -46,7 +46,9 @@ export function permissionProblems(permissions: SignedPermissions, workspaceRoot
     }
     if (kind === 'read') return;
     if (real === root) {
-      problems.push(`${where} is the whole workspace, which holds aether.config.json, .aether/ and the plugins; name the folders it writes`);
+      problems.push(
+        `${where} is the whole workspace, which holds aether.config.json, .aether/ and the plugins; name the folders it writes`,
+      );
       return;
     }
     const hit = PROTECTED_PATHS.find((p) => within(path.join(root, p), real) || within(real, path.join(root, p)));
@@ -73,11 +75,6 @@ export function grantOf(
 ): HostGrant {
   const root = realOrResolved(path.resolve(where.workspaceRoot));
   const write = permissions.fs.write.map((p) => path.resolve(root, p));
-  const read = [
-    realOrResolved(where.pluginDir),
-    ...where.readable,
-    ...permissions.fs.read.map((p) => path.resolve(root, p)),
-    ...write,
-  ];
+  const read = [realOrResolved(where.pluginDir), ...where.readable, ...permissions.fs.read.map((p) => path.resolve(root, p)), ...write];
   return { read: [...new Set(read)].sort(), write: [...new Set(write)].sort(), env: [...permissions.env] };
 }

@@ -178,9 +178,7 @@ async function readAttestationFile(file: string): Promise<AttestationText> {
   if (!info.isFile()) return { problem: `it is ${kind(info)}, not a regular file` };
   if (info.size > MAX_ATTESTATION_BYTES) return { problem: `it is ${info.size} bytes, over the ${MAX_ATTESTATION_BYTES} byte limit` };
   // O_NONBLOCK and O_NOFOLLOW: a file swapped for a FIFO or a link since the lstat still cannot block.
-  const handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW).catch(
-    (error: Error) => error,
-  );
+  const handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW).catch((error: Error) => error);
   if (handle instanceof Error) return { problem: `it cannot be opened (${handle.message})` };
   try {
     const opened = await handle.stat();
@@ -434,13 +432,7 @@ export function parseStatement(payload: Buffer): PluginStatement {
   if (predicateType === PLUGIN_PREDICATE_TYPE) {
     const signed = json.predicate.permissions;
     const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
-    if (
-      !isObject(signed) ||
-      !isObject(signed.fs) ||
-      !strings(signed.fs.read) ||
-      !strings(signed.fs.write) ||
-      !strings(signed.env)
-    ) {
+    if (!isObject(signed) || !isObject(signed.fs) || !strings(signed.fs.read) || !strings(signed.fs.write) || !strings(signed.env)) {
       throw new AttestationFormatError('predicate.permissions must have fs.read, fs.write and env lists of strings');
     }
     permissions = signedPermissions({ fs: { read: signed.fs.read, write: signed.fs.write }, env: signed.env });
@@ -485,7 +477,12 @@ export async function checkPluginTrust(
 ): Promise<VerifiedTree & { decision: TrustDecision }> {
   const checked: VerifiedTree =
     settings.policy === 'off'
-      ? { result: { status: 'unchecked', message: `Plugin ${subjectName(meta)} (${pluginDir}) was not checked: aether.trust.policy is "off".` } }
+      ? {
+          result: {
+            status: 'unchecked',
+            message: `Plugin ${subjectName(meta)} (${pluginDir}) was not checked: aether.trust.policy is "off".`,
+          },
+        }
       : await verifyPluginTree(pluginDir, meta, settings.keys);
   return { ...checked, decision: applyTrustPolicy(checked.result, settings.policy) };
 }

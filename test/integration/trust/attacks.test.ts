@@ -177,7 +177,10 @@ describe('attacks on a signed workspace under require (spec section 7)', () => {
     assert.equal(signed.code, 0, signed.stderr);
     assertGenuine(await ws.run(['run', 'attacks.pipeline.yaml', '--json']));
 
-    await writeFile(ws.path('plugins/victim/node_modules/dep/index.js'), `${attackerCode('node-modules').replace(/import .*\n/, "const { mkdirSync: __aMkdir, writeFileSync: __aWrite } = require('node:fs');\n")}module.exports = () => "dep";\n`);
+    await writeFile(
+      ws.path('plugins/victim/node_modules/dep/index.js'),
+      `${attackerCode('node-modules').replace(/import .*\n/, "const { mkdirSync: __aMkdir, writeFileSync: __aWrite } = require('node:fs');\n")}module.exports = () => "dep";\n`,
+    );
     const run = await ws.run(['run', 'attacks.pipeline.yaml', '--json']);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /victim.*modified after signing: changed node_modules\/dep\/index\.js/);
@@ -282,7 +285,9 @@ describe('attacks on a signed workspace under require (spec section 7)', () => {
       },
       {
         make: async () => {
-          const signed = JSON.parse(await readFile(path.join(template, 'plugins/victim', ATTESTATION), 'utf8')) as { signatures: unknown[] };
+          const signed = JSON.parse(await readFile(path.join(template, 'plugins/victim', ATTESTATION), 'utf8')) as {
+            signatures: unknown[];
+          };
           signed.signatures = Array.from({ length: 17 }, () => signed.signatures[0]);
           await writeFile(victimAttestation, JSON.stringify(signed));
         },
@@ -303,7 +308,7 @@ describe('attacks on a signed workspace under require (spec section 7)', () => {
 
   test('a symbolic link in the plugin folder that leads outside is refused by sign and makes a signed plugin modified', async () => {
     const ws = await attacked();
-    await writeFile(ws.path('outside.ts'), "export const x = 1;\n");
+    await writeFile(ws.path('outside.ts'), 'export const x = 1;\n');
     await symlink(ws.path('outside.ts'), ws.path('plugins/victim/linked.ts'));
     const sign = await ws.run(['plugins', 'sign', 'plugins/victim', '--key', path.join(keysDir, 'aether-signing.key')]);
     assert.equal(sign.code, 2);

@@ -59,7 +59,9 @@ export async function pluginTestCommand(pluginDir: string, options: PluginTestOp
     else if (report.status !== 'invalid') {
       // What was tested is the code on disk; say when that is not what a trusted key signed.
       if (attestation && attestation.status !== 'verified') {
-        out.write(`\n${colors.yellow(`attestation ${attestation.status}`)}: ${attestation.message} These cases tested code no trusted attestation vouches for.\n`);
+        out.write(
+          `\n${colors.yellow(`attestation ${attestation.status}`)}: ${attestation.message} These cases tested code no trusted attestation vouches for.\n`,
+        );
       }
       out.write(`\n${report.passed} passed, ${report.failed} failed\n`);
     }
