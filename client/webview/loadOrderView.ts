@@ -2,6 +2,7 @@
 // the order, reasons, commands, hooks and overrides beside it. A node opens the plugin's source.
 import ELK, { type ElkNode } from 'elkjs/lib/elk.bundled.js';
 import type { LoadOrderResult } from './protocol';
+import { describePermissions } from '../../runtime/src/model/permissions';
 import { h, onActivate, post } from './vscodeApi';
 
 const elk = new ELK();
@@ -97,7 +98,7 @@ async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
       'aria-label': `${plugin.order + 1}. ${plugin.name} ${plugin.version}: ${plugin.reason}. Enter opens the source.`,
     });
     const title = svg('title', {});
-    title.textContent = `${plugin.name}@${plugin.version}\n${plugin.reason}\ncommands: ${plugin.commands.join(', ')}\nhooks: ${plugin.hooks.join(', ') || '—'}`;
+    title.textContent = `${plugin.name}@${plugin.version}\n${plugin.reason}\ncommands: ${plugin.commands.join(', ')}\nhooks: ${plugin.hooks.join(', ') || '—'}\npermissions: ${describePermissions(plugin.permissions)}`;
     g.append(title, svg('rect', { width: NODE_W, height: NODE_H, rx: 4 }));
     const label = svg('text', { x: 10, y: 19, class: 'name' });
     label.textContent = `${plugin.order + 1}. ${plugin.name}`;
@@ -114,7 +115,11 @@ async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
   const table = h(
     'table',
     { className: 'grid' },
-    h('thead', {}, h('tr', {}, ...['#', 'plugin', 'version', 'reason', 'commands', 'hooks'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['#', 'plugin', 'version', 'reason', 'commands', 'hooks', 'permissions'].map((t) => h('th', { scope: 'col' }, t))),
+    ),
     h(
       'tbody',
       {},
@@ -130,6 +135,7 @@ async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
           h('td', {}, p.reason),
           h('td', {}, p.commands.map((c) => (overridden.has(c) ? `${c} (${overridden.get(c)})` : c)).join(', ')),
           h('td', {}, p.hooks.join(', ') || '—'),
+          h('td', {}, describePermissions(p.permissions)),
         );
       }),
     ),

@@ -7,6 +7,9 @@ import { lstat, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { PluginPermissions } from '../model/plugin';
+import { signedPermissions, type SignedPermissions } from '../model/permissions';
+
+export { samePermissions, signedPermissions, type SignedPermissions } from '../model/permissions';
 import { parseEnvelope, signEnvelope, verifyEnvelopeSignature, type ParsedEnvelope } from './dsse';
 import { ATTESTATION_FILE, compareCodePoints, readPluginTree, type FileDigest, type PluginTree } from './digest';
 import { AttestationFormatError, PluginFilesError } from './errors';
@@ -30,12 +33,6 @@ export const MAX_ATTESTATION_BYTES = 1024 * 1024;
 export interface PluginIdentity {
   name: string;
   version: string;
-}
-
-/** `meta.permissions` with every list present, sorted and without duplicates: what is signed. */
-export interface SignedPermissions {
-  fs: { read: string[]; write: string[] };
-  env: string[];
 }
 
 /** The in-toto Statement v1 an attestation carries. */
@@ -105,17 +102,6 @@ export interface TrustDecision {
 /** `name@version`, the subject name of a plugin's statement. */
 export function subjectName(meta: PluginIdentity): string {
   return `${meta.name}@${meta.version}`;
-}
-
-/** The canonical, signed form of `meta.permissions`. */
-export function signedPermissions(permissions: PluginPermissions | undefined): SignedPermissions {
-  const list = (values: unknown): string[] =>
-    Array.isArray(values) ? [...new Set(values.filter((v): v is string => typeof v === 'string'))].sort(compareCodePoints) : [];
-  return { fs: { read: list(permissions?.fs?.read), write: list(permissions?.fs?.write) }, env: list(permissions?.env) };
-}
-
-export function samePermissions(a: SignedPermissions, b: SignedPermissions): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

@@ -21,6 +21,7 @@ import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diag
 import { getCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { doHover } from './hover';
+import { hoverPluginSource } from './pluginHover';
 import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
 import type { ValidationOptions } from './pipelineDiagnostics';
@@ -198,7 +199,11 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       /\.(?:[cm]?[jt]s)$/.test(document.uri)
         ? completePluginSource(document.getText(), uriToPath(document.uri), document.offsetAt(position))
         : pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
-    doHover: (document, position) => pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position))),
+    doHover(document, position) {
+      if (isPipelineUri(document.uri)) return pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position)));
+      const plugin = indexFor(document.uri).pluginAt(uriToPath(document.uri));
+      return plugin ? hoverPluginSource(plugin.source, plugin.source.lineIndex.offsetAt(position)) : null;
+    },
     findDefinition: (document, position, token) =>
       pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position), token), token),
     findReferences: (document, position, includeDeclaration = true, token) =>

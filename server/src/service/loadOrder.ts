@@ -1,6 +1,7 @@
 // The resolved plugin load order of a workspace folder, with reasons, commands, overrides and hooks:
 // what the editor's plugins panel shows (the `aether/loadOrder` request) and `plugins list --verbose` says.
 import { commandsOf, describeOverrides, type CommandOverride } from '../../../runtime/src/plugins';
+import { signedPermissions, type SignedPermissions } from '../../../runtime/src/model/permissions';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 /** One loaded plugin in its position. */
@@ -14,6 +15,8 @@ export interface LoadOrderEntry {
   source: 'local' | 'node_modules';
   commands: string[];
   hooks: string[];
+  /** What the runtime will let it read, write and see (`meta.permissions`, canonical). */
+  permissions: SignedPermissions;
 }
 
 /** A plugin found in the workspace that would not load, and why. */
@@ -42,6 +45,7 @@ export function getLoadOrder(index: WorkspaceIndex): LoadOrderResult {
     source: p.source,
     commands: Object.keys(commandsOf(p.meta)),
     hooks: [...(p.meta.hooks ?? [])],
+    permissions: signedPermissions(p.meta.permissions),
   }));
   const notLoaded = index.plugins
     .filter((p) => !(p.meta && index.isLoaded(p.meta.name)) || p.loadErrors.length > 0)

@@ -4,7 +4,7 @@ import { describeOverrides, commandsOf } from '../../plugins';
 import { inspectWorkspacePlugins } from '../../engine/workspacePlugins';
 import { syncPlugins } from '../../engine/syncPlugins';
 import { findWorkspaceRoot } from '../../config/workspace';
-import { signedPermissions, type SignedPermissions } from '../../trust';
+import { describePermissions, signedPermissions } from '../../model/permissions';
 import { signPluginFolder } from '../../engine/signPlugin';
 import { colorsFor, formatDiagnostic } from '../terminal';
 import { workspaceFrom } from './shared';
@@ -134,15 +134,4 @@ export async function pluginsSignCommand(dir: string, options: { key: string }):
     `${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n  ${c.dim(`${signed.files} file${signed.files === 1 ? '' : 's'} · permissions:`)} ${describePermissions(signed.permissions)}\n`,
   );
   return 0;
-}
-
-/** `fs.read dist/, src/ · fs.write dist/ · env REGION`, or what declaring nothing means. */
-export function describePermissions(permissions: SignedPermissions | undefined): string {
-  const p = permissions ?? signedPermissions(undefined);
-  const parts = [
-    p.fs.read.length ? `read ${p.fs.read.join(', ')}` : '',
-    p.fs.write.length ? `write ${p.fs.write.join(', ')}` : '',
-    p.env.length ? `env ${p.env.join(', ')}` : '',
-  ].filter(Boolean);
-  return parts.length ? parts.join(' · ') : 'none (reads its own folder only, writes nowhere)';
 }
