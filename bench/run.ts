@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { defaultBundles } from '../runtime/src/engine/runtimePaths';
 import { runtimeBench } from './runtime.bench';
 import { isolationBench } from './isolation.bench';
+import { permissionsBench } from './permissions.bench';
 import { formatAttestationBench, runAttestationBench } from './attestation.bench';
 import { serverBench } from './server.bench';
 import { extensionBench } from './extension.bench';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   await section('runtime core (issue 2)', () => runtimeBench(bundles));
   await section('isolation (issue 3)', () => isolationBench(bundles));
   await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
+  await section('permissions enforced (issue 10)', () => permissionsBench(bundles));
   await section('language server over LSP (issue 5)', () => serverBench());
   await section('VS Code extension (issue 6)', () => extensionBench());
 }
