@@ -2,6 +2,7 @@
 // it names exists and is upstream of the step using it, and env names are declared under `env:`.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { AetherDiagnostic, Severity } from '../model/diagnostics';
+import { resolveAlias } from './aliases';
 import { parseTemplate, hasExpression } from './expressions';
 import type { StepGraph } from './graph';
 import { mapValueRange, scalarOffsetMap } from './scalarSource';
@@ -36,7 +37,7 @@ function stringScalars(context: CheckContext, root: unknown): { node: Node; valu
     visited.add(node);
     if (isAlias(node)) {
       // Diagnostics for an aliased value go on the alias: that is where it is used.
-      visit(node.resolve(context.document), at ?? node);
+      visit(resolveAlias(context.document, node), at ?? node);
     } else if (isScalar(node)) {
       if (typeof node.value === 'string' && hasExpression(node.value)) {
         found.push({ node, value: node.value, at: at ?? node });

@@ -6,14 +6,16 @@
 //   pipeline/duplicate-step-id, pipeline/unknown-need, pipeline/need-cycle, pipeline/self-need,
 //   expression/syntax, expression/unknown-step, expression/not-upstream, expression/unknown-env.
 import semver from 'semver';
-import { LineCounter, parseDocument, visit, isMap, isScalar, type Document, type Node, type YAMLError } from 'yaml';
+import { LineCounter, isMap, isScalar, type Document, type YAMLError } from 'yaml';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { JsonValue } from '../model/plugin';
 import type { Pipeline, PipelineStep } from '../model/pipeline';
+import { AliasError, aliasIndex, unknownAliasMessage, valueBuilder } from './aliases';
 import { checkExpressions } from './expressionChecks';
 import { checkSchema } from './schemaCheck';
 import { checkSteps, readStepNodes, type CheckContext, type StepNode } from './stepChecks';
 import { parseDuration, parseMemory } from './units';
+import { parseYaml, type DuplicateKey } from './yamlDocument';
 import { findPair, nodeRange, rangeOf } from './yamlNodes';
 
 export { nodeAtPath, rangeOf } from './yamlNodes';
@@ -29,24 +31,18 @@ export interface ParsedPipeline {
   diagnostics: AetherDiagnostic[];
 }
 
-/**
- * Aliases may expand to at most this many nodes when the document is turned into values: a "billion
- * laughs" file stops with a yaml/syntax error instead of eating the process.
- */
-const MAX_ALIAS_COUNT = 100;
-
 /** Parses and validates a pipeline file's text; never throws on bad input. */
 export function parsePipeline(text: string, file: string): ParsedPipeline {
   const lineCounter = new LineCounter();
   // YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml` library knows only the first two.
   // Same length, so every offset is one into `text` too.
   const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { document, duplicates } = parseYaml(source, lineCounter);
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
   const context: CheckContext = { text: source, lineCounter, document, file };
   const diagnostics = parsed.diagnostics;
 
-  const checked = check(context, diagnostics);
+  const checked = check(context, duplicates, diagnostics);
   // Every diagnostic gets a place, so editors can show it: the file's start when nothing better is known
   // (an empty file has no node to point at).
   for (const diagnostic of diagnostics) diagnostic.range ??= rangeOf(context, 0, 0);
@@ -59,23 +55,42 @@ export function parsePipeline(text: string, file: string): ParsedPipeline {
 }
 
 /** Runs every check, in layers; returns the document's value when it could be built. */
-function check(context: CheckContext, diagnostics: AetherDiagnostic[]): { data: unknown; steps: StepNode[] } | undefined {
+function check(
+  context: CheckContext,
+  duplicates: ReadonlyMap<number, DuplicateKey>,
+  diagnostics: AetherDiagnostic[],
+): { data: unknown; steps: StepNode[] } | undefined {
   const { document } = context;
-  diagnostics.push(...document.errors.map((error) => yamlDiagnostic(context, error, 'error')));
-  diagnostics.push(...document.warnings.map((warning) => yamlDiagnostic(context, warning, 'warning')));
+  for (const error of document.errors) diagnostics.push(yamlDiagnostic(context, duplicates, error, 'error'));
+  for (const warning of document.warnings) diagnostics.push(yamlDiagnostic(context, duplicates, warning, 'warning'));
   // Past a real syntax error the tree is a guess; further checks would mostly be noise.
   if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return undefined;
 
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
+  const unresolved = aliasIndex(document).unresolved;
+  for (const alias of unresolved) {
     diagnostics.push({
       code: 'yaml/syntax',
       severity: 'error',
-      message: `The document expands too far through aliases (${(error as Error).message}): use fewer nested *aliases`,
+      message: unknownAliasMessage(alias),
       file: context.file,
-      range: nodeRange(context, firstAlias(document)),
+      range: nodeRange(context, alias),
+    });
+  }
+  if (unresolved.length > 0) return undefined;
+
+  let data: unknown;
+  try {
+    data = valueBuilder(document).valueOf(document.contents);
+  } catch (error) {
+    if (!(error instanceof AliasError)) throw error;
+    // The first alias, not where the budget ran out: that is where the expansion starts.
+    const expands = error.message.startsWith('The document expands too far');
+    diagnostics.push({
+      code: 'yaml/syntax',
+      severity: 'error',
+      message: error.message,
+      file: context.file,
+      range: nodeRange(context, expands ? (aliasIndex(document).first ?? error.alias) : error.alias),
     });
     return undefined;
   }
@@ -89,23 +104,29 @@ function check(context: CheckContext, diagnostics: AetherDiagnostic[]): { data: 
   return { data, steps };
 }
 
-function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'error' | 'warning'): AetherDiagnostic {
+function yamlDiagnostic(
+  context: CheckContext,
+  duplicates: ReadonlyMap<number, DuplicateKey>,
+  error: YAMLError,
+  severity: 'error' | 'warning',
+): AetherDiagnostic {
   const [start, end] = error.pos;
   // Zero-width ranges are invisible in most editors; widen to one character where there is one (a
   // `\r\n` as a whole: a range never ends between its two characters).
   const widened = context.text.startsWith('\r\n', start) ? start + 2 : start + 1;
   const range = rangeOf(context, start, end > start ? end : widened);
   if (error.code === 'DUPLICATE_KEY') {
-    // yaml marks only the key's first character; underline the whole key.
-    const duplicate = duplicateKey(context, start);
+    const duplicate = duplicates.get(start);
+    const firstLine = nodeRange(context, duplicate?.first)?.line;
     return {
       code: 'yaml/duplicate-key',
       severity,
-      message: `Duplicate key ${JSON.stringify(duplicate?.name ?? context.text.slice(start, end))}${duplicate?.firstLine ? ` (first set at line ${duplicate.firstLine})` : ''}: a mapping holds each key once; remove or rename one`,
+      message: `Duplicate key ${JSON.stringify(duplicate?.name ?? context.text.slice(start, end))}${firstLine ? ` (first set at line ${firstLine})` : ''}: a mapping holds each key once; remove or rename one`,
       file: context.file,
       range: nodeRange(context, duplicate?.key) ?? range,
     };
   }
+  if (error.code === 'RESOURCE_EXHAUSTION') return { code: 'yaml/syntax', severity, message: error.message, file: context.file, range };
   const hint = error.code === 'MULTIPLE_DOCS' ? 'a pipeline file holds one YAML document; remove the extra "---"' : error.message;
   return {
     code: 'yaml/syntax',
@@ -114,35 +135,6 @@ function yamlDiagnostic(context: CheckContext, error: YAMLError, severity: 'erro
     file: context.file,
     range,
   };
-}
-
-/** The repeated key starting at `offset`, and the line of the first key of that name in its mapping. */
-function duplicateKey(context: CheckContext, offset: number): { key: Node; name: string; firstLine?: number } | undefined {
-  let found: { key: Node; name: string; firstLine?: number } | undefined;
-  visit(context.document, {
-    Map(_, map) {
-      const pair = map.items.find((item) => (item.key as Node | null)?.range?.[0] === offset);
-      if (!pair || !isScalar(pair.key)) return undefined;
-      const name = String(pair.key.value);
-      const first = map.items.find((item) => isScalar(item.key) && String(item.key.value) === name);
-      found = { key: pair.key, name };
-      const firstLine = nodeRange(context, first?.key)?.line;
-      if (firstLine !== undefined) found.firstLine = firstLine;
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-function firstAlias(document: Document): Node | undefined {
-  let found: Node | undefined;
-  visit(document, {
-    Alias(_, alias) {
-      found = alias;
-      return visit.BREAK;
-    },
-  });
-  return found;
 }
 
 function declaredEnv(document: Document): Set<string> {

@@ -1,8 +1,9 @@
 // Checks on the steps' ids and `needs` that the schema cannot express: unique ids, needs that name real
 // steps, no step needing itself, no cycles. Works on the YAML AST, so it also runs (on what it can read)
 // when the schema reported problems elsewhere.
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { AetherDiagnostic } from '../model/diagnostics';
+import { resolveAlias } from './aliases';
 import { buildStepGraph, findCycles, type StepGraph } from './graph';
 import { didYouMean } from './suggestions';
 import { findPair, nodeRange, type PositionSource } from './yamlNodes';
@@ -47,7 +48,7 @@ export function readStepNodes(document: Document): StepNode[] {
 }
 
 function resolve(document: Document, node: unknown): unknown {
-  return isAlias(node) ? node.resolve(document) : node;
+  return resolveAlias(document, node);
 }
 
 /** Diagnostics for ids and needs, and the graph of the steps (self-needs and unknown needs left out). */

@@ -1,6 +1,7 @@
 // Small helpers over the `yaml` AST: find nodes by path and turn offsets into SourceRanges.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { SourceRange } from '../model/diagnostics';
+import { resolveAlias as resolveAliasOnce } from './aliases';
 
 /** What rangeOf needs of a parsed file. */
 export interface PositionSource {
@@ -71,5 +72,5 @@ export function keyNodeAtPath(document: Document, path: readonly (string | numbe
 
 function resolveAlias(document: Document, node: unknown): unknown {
   // One level is enough: an anchor always names a concrete node, never another alias.
-  return isAlias(node) ? node.resolve(document) : node;
+  return resolveAliasOnce(document, node);
 }

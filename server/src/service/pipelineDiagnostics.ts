@@ -8,6 +8,7 @@ import type { CommandBinding } from '../../../runtime/src/model/catalog';
 import type { AetherDiagnostic, Severity, SourceRange } from '../../../runtime/src/model/diagnostics';
 import type { JsonSchema } from '../../../runtime/src/model/plugin';
 import { parsePipeline, type ParsedPipeline } from '../../../runtime/src/pipeline';
+import { valueBuilder } from '../../../runtime/src/pipeline/aliases';
 import { readStepNodes, type StepNode } from '../../../runtime/src/pipeline/stepChecks';
 import { didYouMean } from '../../../runtime/src/pipeline/suggestions';
 import { findPair, nodeRange } from '../../../runtime/src/pipeline/yamlNodes';
@@ -281,10 +282,10 @@ class PluginChecks {
 /** A value that cannot be built (an unresolved or runaway alias): the YAML diagnostics already say why. */
 const UNREADABLE = Symbol('unreadable');
 
-/** A node's value, aliases expanded within the runtime's limit; never throws. */
+/** A node's value, aliases expanded within the runtime's limit (linear in the document); never throws. */
 function valueOf(node: Node, parsed: ParsedPipeline): unknown {
   try {
-    return node.toJS(parsed.document, { maxAliasCount: 100 });
+    return valueBuilder(parsed.document).valueOf(node);
   } catch {
     return UNREADABLE;
   }

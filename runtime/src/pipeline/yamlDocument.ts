@@ -1,0 +1,123 @@
+// Parses a pipeline's YAML into one document, with the bounds the `yaml` library does not keep:
+// - nesting: its composer recurses once per level and overflows the stack somewhere under a thousand
+//   levels, then reports "Maximum call stack size exceeded" once per token after that point. The CST
+//   (built without recursion) is measured first; past MAX_NESTING one clear error says where.
+// - duplicate keys: its `uniqueKeys` compares each key with every earlier key of its mapping
+//   (quadratic: 40,000 keys in one mapping took 11 s). They are found here with one Map per mapping.
+import {
+  Composer,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Parser,
+  YAMLParseError,
+  type CST,
+  type Document,
+  type LineCounter,
+  type Node,
+} from 'yaml';
+
+/**
+ * Levels of mappings and sequences a pipeline may nest. Pipelines need a handful; this is well inside
+ * what the composer and the checks' recursive walks of the tree can take on a default Node stack.
+ */
+export const MAX_NESTING = 256;
+
+/** A repeated key, found by `parseYaml`, with the first key of that name in its mapping. */
+export interface DuplicateKey {
+  key: Node;
+  first: Node;
+  name: string;
+}
+
+export interface ParsedYaml {
+  document: Document.Parsed;
+  /** By the offset of the repeated key (where its DUPLICATE_KEY error is). */
+  duplicates: Map<number, DuplicateKey>;
+}
+
+const OPTIONS = {
+  prettyErrors: false,
+  // Found below in linear time, as DUPLICATE_KEY errors like the library's own.
+  uniqueKeys: false,
+  // Warnings (such as "Keys with collection values will be stringified") go into the diagnostics, never
+  // to stderr, where they would reach the CLI's output and the editor's log.
+  logLevel: 'error',
+} as const;
+
+/** One YAML document from `source` (more are a MULTIPLE_DOCS error); line starts go into `lineCounter`. */
+export function parseYaml(source: string, lineCounter: LineCounter): ParsedYaml {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(source)];
+  const tooDeep = deepestPoint(tokens);
+  const composer = new Composer(OPTIONS);
+  let document: Document.Parsed | undefined;
+  for (const next of composer.compose(tooDeep === undefined ? tokens : [], true, source.length)) {
+    if (!document) document = next;
+    else {
+      document.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  // compose(…, true, …) always ends with a document.
+  const parsed = document!;
+  if (tooDeep !== undefined) {
+    parsed.errors.push(
+      new YAMLParseError(
+        [tooDeep, tooDeep + 1],
+        'RESOURCE_EXHAUSTION',
+        `Nested too deep: mappings and sequences go more than ${MAX_NESTING} levels deep here. A pipeline needs only a few; flatten this value`,
+      ),
+    );
+  }
+  return { document: parsed, duplicates: findDuplicateKeys(parsed) };
+}
+
+/** The offset of the first collection more than MAX_NESTING levels deep, or undefined. No recursion. */
+function deepestPoint(tokens: CST.Token[]): number | undefined {
+  const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === 'document') {
+      stack.push({ token: token.value, depth });
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth + 1 > MAX_NESTING) return token.offset;
+      for (const item of token.items) {
+        stack.push({ token: item.value, depth: depth + 1 });
+        if ('key' in item) stack.push({ token: item.key, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** DUPLICATE_KEY errors for every repeated scalar key, keys compared by value as `yaml` does. */
+function findDuplicateKeys(document: Document.Parsed): Map<number, DuplicateKey> {
+  const duplicates = new Map<number, DuplicateKey>();
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.key, node.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isMap(node)) {
+      const seen = new Map<unknown, Node>();
+      for (const pair of node.items) {
+        stack.push(pair);
+        const key = pair.key;
+        if (!isScalar(key) || !key.range) continue;
+        const first = seen.get(key.value);
+        if (!first) {
+          seen.set(key.value, key);
+          continue;
+        }
+        duplicates.set(key.range[0], { key, first, name: String(key.value) });
+        document.errors.push(new YAMLParseError([key.range[0], key.range[1]], 'DUPLICATE_KEY', 'Map keys must be unique'));
+      }
+    }
+  }
+  if (duplicates.size > 0) document.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+  return duplicates;
+}
