@@ -4,7 +4,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { AetherDiagnostic, Severity } from '../model/diagnostics';
 import { resolveAlias } from './aliases';
 import { parseTemplate, hasExpression } from './expressions';
-import type { StepGraph } from './graph';
+import { reachability, type StepGraph } from './graph';
 import { mapValueRange, scalarOffsetMap } from './scalarSource';
 import type { CheckContext, StepNode } from './stepChecks';
 import { didYouMean } from './suggestions';
@@ -17,10 +17,13 @@ export function checkExpressions(
   declaredEnv: ReadonlySet<string>,
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
+  const reachable = reachability(graph);
   for (const step of steps) {
     const withNode = findPair(step.node, 'with')?.value;
     if (!withNode) continue;
-    const upstream = new UpstreamQuery(graph, step);
+    // A step reads the outputs of what it needs and of everything those need in turn.
+    const needs = step.needs.map((need) => need.id).filter((id) => id !== step.id && graph.needs.has(id));
+    const upstream = { reaches: (id: string) => needs.some((need) => need === id || reachable.reaches(need, id)) };
     for (const scalar of stringScalars(context, withNode)) {
       diagnostics.push(...checkScalar(context, scalar, step, graph, upstream, declaredEnv));
     }
@@ -55,7 +58,7 @@ function checkScalar(
   scalar: { node: Node; value: string; at: Node },
   step: StepNode,
   graph: StepGraph,
-  upstream: UpstreamQuery,
+  upstream: { reaches(id: string): boolean },
   declaredEnv: ReadonlySet<string>,
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
@@ -111,33 +114,4 @@ function checkScalar(
     }
   }
   return diagnostics;
-}
-
-/**
- * "Is this step upstream of the step being checked?", answered lazily: most expressions name a direct
- * need, and computing every step's full upstream set up front is quadratic on long chains (thousands of
- * steps in one file), so the walk only goes as deep as a question needs and remembers what it saw.
- */
-class UpstreamQuery {
-  private readonly seen = new Set<string>();
-  private readonly pending: string[] = [];
-
-  constructor(
-    private readonly graph: StepGraph,
-    step: StepNode,
-  ) {
-    // A step reads the outputs of what it needs and of everything those need in turn.
-    for (const need of step.needs) if (need.id !== step.id && graph.needs.has(need.id)) this.pending.push(need.id);
-  }
-
-  reaches(id: string): boolean {
-    while (!this.seen.has(id)) {
-      const next = this.pending.pop();
-      if (next === undefined) return false;
-      if (this.seen.has(next)) continue;
-      this.seen.add(next);
-      for (const need of this.graph.needs.get(next) ?? []) if (!this.seen.has(need)) this.pending.push(need);
-    }
-    return true;
-  }
 }

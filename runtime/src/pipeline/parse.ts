@@ -179,20 +179,14 @@ interface PipelineData {
 
 function toPipeline(context: CheckContext, data: PipelineData, stepNodes: StepNode[]): Pipeline {
   const settings = data.settings ?? {};
+  const nodeAt = new Map(stepNodes.map((node) => [node.index, node]));
   const pipeline: Pipeline = {
     file: context.file,
     name: data.name,
     plugins: Object.fromEntries(Object.entries(data.plugins ?? {}).map(([name, config]) => [name, config ?? {}])),
     settings: { concurrency: settings.concurrency ?? 1 },
     env: Object.fromEntries(Object.entries(data.env ?? {}).map(([name, value]) => [name, String(value)])),
-    steps: data.steps.map((step, index) =>
-      toStep(
-        context,
-        step,
-        index,
-        stepNodes.find((node) => node.index === index),
-      ),
-    ),
+    steps: data.steps.map((step, index) => toStep(context, step, index, nodeAt.get(index))),
   };
   if (data.description !== undefined) pipeline.description = data.description;
   if (data.runtime !== undefined) pipeline.runtime = data.runtime;
