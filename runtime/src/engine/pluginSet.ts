@@ -202,7 +202,9 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
       // 3. Load it in a host of its own, granted exactly what it declares.
       const grant = grantOf(permissions, {
         workspaceRoot,
-        pluginDir: candidate.dir,
+        // A verified plugin reads its own files only as the verified copy: the folder on disk may
+        // have changed since, and a module imported from it at run time would be unverified bytes.
+        pluginDir: verified && compiled.filesDir ? compiled.filesDir : candidate.dir,
         readable: [compiled.graphDir, path.dirname(options.apiModule), ...dependencies],
       });
       const loadLimits = callLimitsOf(undefined, pipeline, undefined, options.defaultLimits);

@@ -100,12 +100,13 @@ export async function compilePlugin(entry: string, cacheDir: string, apiModule: 
   const cached = key ? cachedGraph(manifestFile, entry, apiModule, cacheDir, reader, key) : undefined;
   if (cached) return cached;
 
-  const graph = compileGraph(loadTypeScript(entry), entry, apiModule, from, reader);
-  const inputs = [...graph.inputs].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   // A fresh folder for every compile: a folder left by an earlier one is trusted only through its
-  // sealed manifest, and one a concurrent run is importing from is never rewritten under it.
-  const graphName = `${base}-${digest(JSON.stringify([CACHE_FORMAT, entry, apiModule, mode, from.confined, inputs])).slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+  // sealed manifest, and one a concurrent run is importing from is never rewritten under it. Named
+  // before compiling, since the compiled modules refer to the sealed copy of the files inside it.
+  const graphName = `${base}-${randomBytes(8).toString('hex')}`;
   const graphDir = path.join(cacheDir, graphName);
+  const graph = compileGraph(loadTypeScript(entry), entry, apiModule, from, reader, path.join(graphDir, FILES_FOLDER));
+  const inputs = [...graph.inputs].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   if (from.tree) for (const [rel, bytes] of from.tree.contents) graph.files.set(`${FILES_FOLDER}/${rel}`, bytes);
   mkdirSync(cacheDir, { recursive: true });
   writeGraph(graphDir, graph.files, cacheDir);
@@ -140,7 +141,14 @@ export async function compilePlugin(entry: string, cacheDir: string, apiModule: 
  * Throws PluginCompileError naming every module that is refused or does not compile.
  */
 export function checkPluginGraph(entry: string, source: CompileSource): { packageDirs: string[] } {
-  const graph = compileGraph(loadTypeScript(entry), entry, path.join(path.sep, 'aetherscript-core.mjs'), source, sourceReader(source));
+  const graph = compileGraph(
+    loadTypeScript(entry),
+    entry,
+    path.join(path.sep, 'aetherscript-core.mjs'),
+    source,
+    sourceReader(source),
+    path.join(path.sep, 'unwritten', FILES_FOLDER),
+  );
   return { packageDirs: graph.packageDirs };
 }
 
@@ -256,14 +264,19 @@ interface CompiledGraph {
   outside: string[];
 }
 
-function compileGraph(ts: typeof TS, entry: string, apiModule: string, source: CompileSource, reader: SourceReader): CompiledGraph {
+function compileGraph(
+  ts: typeof TS,
+  entry: string,
+  apiModule: string,
+  source: CompileSource,
+  reader: SourceReader,
+  /** Where the sealed copy of the tree will be (`<graph>/files`). */
+  filesDir: string,
+): CompiledGraph {
   const entryDir = path.dirname(entry);
   const files = new Map<string, string | Buffer>();
   const packageDirs = new Set<string>();
   const outside = new Set<string>();
-  // The sealed copy of the tree sits beside the compiled modules: `<graph>/files/<path in the plugin>`.
-  // Compiled modules refer to it by a path relative to their own folder, so the entry is relocatable.
-  const filesDirPlaceholder = path.join(path.sep, '__aether_graph__', FILES_FOLDER);
   const inputs = new Map<string, string>();
   const diagnostics: AetherDiagnostic[] = [];
   /** Source (or `json:` + file for a JSON module) → its output path. */
@@ -345,11 +358,7 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string, source: C
     };
 
     /** A file Node loads as it is: from the sealed copy when it is one of the plugin's own. */
-    const native = (target: string): string => {
-      const loadFrom = reader.loadPath(target, filesDirPlaceholder);
-      if (loadFrom === target) return pathToFileURL(target).href;
-      return relativeSpecifier(output, path.relative(path.dirname(filesDirPlaceholder), loadFrom).split(path.sep).join('/'));
-    };
+    const native = (target: string): string => pathToFileURL(reader.loadPath(target, filesDir)).href;
     /** Confinement: a signed plugin's graph stays inside its folder, where the attestation reaches. */
     const leaves = (request: ImportRequest, target: string): boolean => {
       if (reader.inside(target)) return false;
@@ -416,7 +425,9 @@ function compileGraph(ts: typeof TS, entry: string, apiModule: string, source: C
       return native(target);
     };
 
-    const result = transformModule(ts, file, text, path.posix.basename(output), rewrite);
+    // `import.meta.url` names the sealed copy when there is one: a module imported or a file read
+    // relative to it at run time is then one of the verified bytes, not whatever is on disk by then.
+    const result = transformModule(ts, file, text, path.posix.basename(output), rewrite, reader.loadPath(file, filesDir));
     for (const d of result.diagnostics) {
       diagnostics.push(
         compileDiagnostic(entryDir, file, text, d.start, d.length ?? 0, ts.flattenDiagnosticMessageText(d.messageText, '\n')),

@@ -37,6 +37,8 @@ export function transformModule(
   text: string,
   outputName: string,
   rewrite: (request: ImportRequest) => string | undefined,
+  /** The file `import.meta` and `require` speak for at run time (default: `file` itself). */
+  runsAs: string = file,
 ): TransformedModule {
   let sourceFile: TS.SourceFile | undefined;
   const result = ts.transpileModule(text, {
@@ -53,11 +55,11 @@ export function transformModule(
       allowJs: true,
     },
     transformers: {
-      before: [importMetaTransformer(ts, file)],
+      before: [importMetaTransformer(ts, runsAs)],
       after: [
         (context) => (node) => {
           sourceFile = ts.getParseTreeNode(node, ts.isSourceFile);
-          return rewriteImports(ts, context, node, sourceFile, file, rewrite);
+          return rewriteImports(ts, context, node, sourceFile, runsAs, rewrite);
         },
       ],
     },
@@ -66,7 +68,7 @@ export function transformModule(
   return { code: withInlineSourceMap(result.outputText, result.sourceMapText, file, outputName), diagnostics: errors, sourceFile };
 }
 
-/** `import.meta.url/filename/dirname` become the original file's, as string literals. */
+/** `import.meta.url/filename/dirname` become those of `file` (the original, or its sealed copy), as literals. */
 function importMetaTransformer(ts: typeof TS, file: string): TS.TransformerFactory<TS.SourceFile> {
   const values: Record<string, string> = { url: pathToFileURL(file).href, filename: file, dirname: path.dirname(file) };
   return (context) => (sourceFile) => {

@@ -65,9 +65,10 @@ export function permissionProblems(permissions: SignedPermissions, workspaceRoot
 }
 
 /**
- * The grant of a plugin's host: read its own folder, its compiled (sealed) cache entry, the runtime's
- * bundles and the packages it imports, plus what it declares; write only what it declares (which it
- * may read too); see only the environment variables it declares.
+ * The grant of a plugin's host: read its own folder (for a verified plugin, the verified copy of it),
+ * its compiled (sealed) cache entry, the runtime's bundles and the packages it imports, plus what it
+ * declares; write only what it declares (which it may read too); see only the environment variables
+ * it declares.
  */
 export function grantOf(
   permissions: SignedPermissions,

@@ -263,6 +263,38 @@ describe('attacks on a signed workspace under require (spec section 7)', () => {
     await assertHarmless(ws, 'sign-self', [signVictim, signEvil]);
   });
 
+  test('a module imported at run time obeys the same rules: the verified copy loads, the folder on disk is out of reach', async () => {
+    const ws = await attacked();
+    const original = ws.path('plugins/victim/late.js');
+    await writeFile(original, "export default 'genuine-late';\n");
+    await writeFile(
+      ws.path('plugins/victim/index.ts'),
+      [
+        "import { helper } from './helper.ts';",
+        'export default class Victim {',
+        `  static meta = ${JSON.stringify(VICTIM_META)};`,
+        '  async execute() {',
+        // Computed at run time, so the compiler cannot point it at the verified copy.
+        `    const onDisk = [${JSON.stringify('file://')}, ${JSON.stringify(original)}].join('');`,
+        "    let direct; try { await import(onDisk); direct = 'loaded'; } catch (e) { direct = e.code ?? e.message; }",
+        "    const late = await import(new URL('./late.js', import.meta.url).href);",
+        '    return { helper: helper(), direct, late: late.default, url: import.meta.url };',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const signed = await ws.run(['plugins', 'sign', 'plugins/victim', '--key', path.join(keysDir, 'aether-signing.key')]);
+    assert.equal(signed.code, 0, signed.stderr);
+    const run = await ws.run(['run', 'attacks.pipeline.yaml', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const output = (ofType(run.events, 'step-end')[0] as { output?: { direct: string; late: string; url: string } }).output;
+    assert.equal(output?.late, 'genuine-late');
+    assert.equal(output?.direct, 'ERR_ACCESS_DENIED', 'the plugin folder on disk is not readable by a verified plugin');
+    assert.match(output?.url ?? '', /\/\.aether\/cache\/plugins\/victim-[0-9a-f]+\/files\/index\.ts$/);
+    await assertHarmless(ws, 'late', [run]);
+  });
+
   test('a FIFO, an oversized payload and 17 signatures are refused quickly, each with its reason', async () => {
     const ws = await attacked();
     const victimAttestation = ws.path('plugins/victim', ATTESTATION);
