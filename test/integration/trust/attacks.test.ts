@@ -295,6 +295,39 @@ describe('attacks on a signed workspace under require (spec section 7)', () => {
     await assertHarmless(ws, 'late', [run]);
   });
 
+  test('an npm dependency runs under require only as the lockfile records it, with its integrity', async () => {
+    const ws = await attacked();
+    await mkdir(ws.path('node_modules/shout'), { recursive: true });
+    await writeFile(ws.path('node_modules/shout/package.json'), '{"name":"shout","version":"1.0.0","type":"module","main":"index.js"}');
+    await writeFile(ws.path('node_modules/shout/index.js'), 'export default (s) => s.toUpperCase();\n');
+    await writeFile(ws.path('plugins/victim/index.ts'), victimSource("import shout from 'shout';\nvoid shout;"));
+    const signed = await ws.run(['plugins', 'sign', 'plugins/victim', '--key', path.join(keysDir, 'aether-signing.key')]);
+    assert.equal(signed.code, 0, signed.stderr);
+
+    const unlocked = await ws.run(['run', 'attacks.pipeline.yaml', '--json']);
+    assert.equal(unlocked.code, 2, unlocked.stderr);
+    assert.match(unlocked.stderr, /victim.*package shout .* is not covered: the workspace has no package-lock\.json/);
+
+    const lock = (version: string) =>
+      JSON.stringify({
+        name: 'ws',
+        lockfileVersion: 3,
+        packages: {
+          '': {},
+          'node_modules/shout': { version, resolved: 'https://registry.npmjs.org/shout/-/shout-1.0.0.tgz', integrity: 'sha512-AAAA' },
+        },
+      });
+    await writeFile(ws.path('package-lock.json'), lock('1.0.0'));
+    assertGenuine(await ws.run(['run', 'attacks.pipeline.yaml', '--json']));
+
+    // Installed at another version than the lockfile's (a swapped package): refused, naming both.
+    await writeFile(ws.path('package-lock.json'), lock('0.9.0'));
+    const drifted = await ws.run(['run', 'attacks.pipeline.yaml', '--json']);
+    assert.equal(drifted.code, 2);
+    assert.match(drifted.stderr, /package shout \(node_modules\/shout\) is installed at 1\.0\.0 but package-lock\.json records 0\.9\.0/);
+    await assertHarmless(ws, 'lockfile', [unlocked, drifted]);
+  });
+
   test('a FIFO, an oversized payload and 17 signatures are refused quickly, each with its reason', async () => {
     const ws = await attacked();
     const victimAttestation = ws.path('plugins/victim', ATTESTATION);
