@@ -136,7 +136,7 @@ test('unknown keys are warnings with a suggestion', () => {
   assert.deepEqual(r.messages, [
     `${FILE}: meta.hook is not a known field; did you mean "hooks"? It is ignored.`,
     `${FILE}: meta.dependancies is not a known field; did you mean "dependencies"? It is ignored.`,
-    `${FILE}: meta.whatever is not a known field; known fields: name, version, description, engines, dependencies, commands, hooks, config, limits. It is ignored.`,
+    `${FILE}: meta.whatever is not a known field; known fields: name, version, description, engines, dependencies, commands, hooks, config, limits, permissions. It is ignored.`,
     `${FILE}: meta.limits.timeout is not a known field; did you mean "timeoutMs"? It is ignored.`,
     `${FILE}: meta.commands.up.inputs is not a known field; did you mean "input"? It is ignored.`,
     `${FILE}: meta.engines.aetherScript is not a known field; did you mean "aetherscript"? It is ignored.`,
