@@ -184,8 +184,28 @@ function serve(): void {
     }
   }
 
+  /**
+   * Edits are coalesced: a document is checked once its changes stop arriving for VALIDATION_DELAY_MS,
+   * and then at its latest version. The connection hands over one message per turn of the event loop,
+   * so without this a burst of changes queued behind a long check was checked (and published) once per
+   * version, each already stale. The delay is short against the time a check takes.
+   */
+  const VALIDATION_DELAY_MS = 5;
+  const pendingValidations = new Map<string, NodeJS.Timeout>();
+  function scheduleValidation(uri: string): void {
+    clearTimeout(pendingValidations.get(uri));
+    pendingValidations.set(
+      uri,
+      setTimeout(() => {
+        pendingValidations.delete(uri);
+        const document = documents.get(uri);
+        if (document) void validate(document);
+      }, VALIDATION_DELAY_MS),
+    );
+  }
+
   function revalidateAll(): void {
-    for (const document of documents.all()) void validate(document);
+    for (const document of documents.all()) scheduleValidation(document.uri);
     void publishPackageDiagnostics();
   }
 
@@ -248,10 +268,12 @@ function serve(): void {
 
   documents.onDidChangeContent(async ({ document }) => {
     if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
-    else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) await validate(document);
+    else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) scheduleValidation(document.uri);
   });
 
   documents.onDidClose(async ({ document }) => {
+    clearTimeout(pendingValidations.get(document.uri));
+    pendingValidations.delete(document.uri);
     service.forget(document.uri);
     documentSettings.delete(document.uri);
     await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });

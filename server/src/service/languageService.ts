@@ -97,6 +97,30 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
  */
 export const MAX_ANALYSED_LENGTH = 4 * 1024 * 1024;
 
+/**
+ * Diagnostics published per document at most: one broken line can make the YAML parser report an
+ * error per token after it (a 1,000-step file gave 26,182), and every one of them is serialized, sent
+ * and kept by the client on each edit. Past the cap one more diagnostic says how many were left out.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** The first MAX_DIAGNOSTICS of `all`, and one that counts the rest, placed where the rest begins. */
+function capped(all: Diagnostic[]): Diagnostic[] {
+  if (all.length <= MAX_DIAGNOSTICS) return all;
+  const rest = all.length - MAX_DIAGNOSTICS;
+  const firstLeftOut = all[MAX_DIAGNOSTICS]!;
+  return [
+    ...all.slice(0, MAX_DIAGNOSTICS),
+    {
+      range: firstLeftOut.range,
+      severity: DiagnosticSeverity.Warning,
+      code: 'pipeline/too-many-diagnostics',
+      source: 'aether',
+      message: `${rest} more problem${rest === 1 ? '' : 's'} from here on ${rest === 1 ? 'is' : 'are'} not shown: the editor shows the first ${MAX_DIAGNOSTICS} of a file. Fix the ones above (often one early mistake causes the rest), or run \`aether validate\` for the full list.`,
+    },
+  ];
+}
+
 function toDiagnostic(lines: LineIndex, d: AetherDiagnostic): Diagnostic {
   const start = d.range?.start ?? 0;
   const end = d.range?.end ?? start;
@@ -168,33 +192,36 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     }
   };
 
-  return {
-    doValidation(document, settings) {
-      if (isPipelineUri(document.uri)) {
-        const length = document.getText().length;
-        if (length > MAX_ANALYSED_LENGTH) {
-          const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-          return [
-            {
-              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-              severity: DiagnosticSeverity.Warning,
-              code: 'pipeline/too-large',
-              source: 'aether',
-              message: `This pipeline is ${mb(length)}, over the editor's ${mb(MAX_ANALYSED_LENGTH)} limit, so it is not checked as you type. Split it into smaller pipelines, or run \`aether validate\` on it.`,
-            },
-          ];
-        }
-        const doc = analysed(document, settings);
-        return doc.diagnostics.map((d) => toDiagnostic(doc.lines, d));
+  /** Every diagnostic of a document, uncapped. */
+  const validate = (document: TextDocument, settings?: LanguageSettings): Diagnostic[] => {
+    if (isPipelineUri(document.uri)) {
+      const length = document.getText().length;
+      if (length > MAX_ANALYSED_LENGTH) {
+        const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+        return [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            severity: DiagnosticSeverity.Warning,
+            code: 'pipeline/too-large',
+            source: 'aether',
+            message: `This pipeline is ${mb(length)}, over the editor's ${mb(MAX_ANALYSED_LENGTH)} limit, so it is not checked as you type. Split it into smaller pipelines, or run \`aether validate\` on it.`,
+          },
+        ];
       }
-      const index = indexFor(document.uri);
-      const path = uriToPath(document.uri);
-      if (isPackageJson(path))
-        return validatePluginPackageJson(document.getText(), path, index).map((d) => toDiagnostic(new LineIndex(document.getText()), d));
-      const plugin = index.pluginAt(path);
-      if (!plugin) return [];
-      return pluginFileDiagnostics(plugin).map((d) => toDiagnostic(plugin.source.lineIndex, d));
-    },
+      const doc = analysed(document, settings);
+      return doc.diagnostics.map((d) => toDiagnostic(doc.lines, d));
+    }
+    const index = indexFor(document.uri);
+    const path = uriToPath(document.uri);
+    if (isPackageJson(path))
+      return validatePluginPackageJson(document.getText(), path, index).map((d) => toDiagnostic(new LineIndex(document.getText()), d));
+    const plugin = index.pluginAt(path);
+    if (!plugin) return [];
+    return pluginFileDiagnostics(plugin).map((d) => toDiagnostic(plugin.source.lineIndex, d));
+  };
+
+  return {
+    doValidation: (document, settings) => capped(validate(document, settings)),
     doComplete: (document, position, token) =>
       /\.(?:[cm]?[jt]s)$/.test(document.uri)
         ? completePluginSource(document.getText(), uriToPath(document.uri), document.offsetAt(position))

@@ -133,5 +133,24 @@ for (const rootKind of ['rootUri', 'rootPath'] as const) {
       assert.deepEqual(typo?.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } });
       assert.equal(client.stderr.includes('Warning'), false, client.stderr);
     });
+
+    it('a burst of changes is checked once, at its last version', async () => {
+      const uri = pathToFileURL(path.join(root, 'burst.pipeline.yaml')).href;
+      let text = 'name: burst\nsteps:\n';
+      for (let i = 0; i < 300; i++) text += `  - id: s${i}\n    run: unbuilt\n`;
+      await client.connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'aether-pipeline', version: 1, text },
+      });
+      await client.diagnosticsFor(uri, 1);
+      const last = 21;
+      for (let version = 2; version <= last; version++) {
+        text = text.replace(/^name: .*$/m, `name: burst-${version}`);
+        void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+      }
+      await client.diagnosticsFor(uri, last);
+      const versions = client.published.get(uri)!.map((p) => p.version);
+      assert.ok(versions.length <= 3, `published for versions ${versions.join(', ')}`);
+      assert.equal(versions.at(-1), last);
+    });
   });
 }

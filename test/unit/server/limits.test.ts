@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { getLanguageService, MAX_ANALYSED_LENGTH } from '../../../server/src/service/languageService';
+import { getLanguageService, MAX_ANALYSED_LENGTH, MAX_DIAGNOSTICS } from '../../../server/src/service/languageService';
 import { memoryIndex, PLUGINS } from './helpers';
 
 const URI = 'file:///ws/limits.pipeline.yaml';
@@ -112,5 +112,20 @@ describe('limits', () => {
     assert.deepEqual(service.findReferences(document, at, true, later), []);
     assert.ok(asked > 1, 'the loop checked the token');
     assert.equal(service.doRename(document, at, 'renamed', { isCancellationRequested: true }), null);
+  });
+
+  it('diagnostics are capped per document, with one that says how many more there are and where they start', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const service = getLanguageService({ getIndex: () => index });
+    let text = 'name: many\nsteps:\n';
+    for (let i = 0; i < 1500; i++) text += `  - id: s${i}\n    run: clean\n    nedds: []\n`;
+    const diagnostics = service.doValidation(TextDocument.create(URI, 'yaml', 1, text));
+    assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
+    const last = diagnostics.at(-1)!;
+    assert.equal(last.code, 'pipeline/too-many-diagnostics');
+    assert.match(String(last.message), /^500 more problems from here on are not shown/);
+    // Where the 1001st would have been: step s1000's typo.
+    assert.equal(last.range.start.line, 2 + 1000 * 3 + 2);
+    assert.ok(diagnostics.slice(0, -1).every((d) => d.code === 'pipeline/unknown-key'));
   });
 });
