@@ -1,7 +1,7 @@
 // Turns the plugins on disk into running, ordered plugin instances: discover (or read the synced
 // list), compile, load each module in its own isolated worker, validate meta, resolve the load order,
 // and instantiate in that order.
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../model/catalog';
@@ -354,7 +354,7 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
       : undefined);
   const entryRel = tree
     ? path
-        .relative(tree.root, await realEntry(candidate.entry))
+        .relative(tree.root, await realpath(candidate.entry))
         .split(path.sep)
         .join('/')
     : undefined;
@@ -363,7 +363,7 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
   const meta = read.meta ?? {};
   const identity =
     typeof meta.name === 'string' && typeof meta.version === 'string' ? { name: meta.name, version: meta.version } : undefined;
-  const permissionsUnknown = read.unknown.find((at) => at === 'meta.permissions' || at.startsWith('meta.permissions'));
+  const permissionsUnknown = read.unknown.find((at) => at.startsWith('meta.permissions'));
   const permissions: PreparedPlugin['permissions'] = permissionsUnknown
     ? {
         problem: `${permissionsUnknown} is not a literal; the runtime reads meta.permissions before the plugin runs, so write it out as a literal object`,
@@ -395,11 +395,6 @@ async function preparePlugin(candidate: PluginCandidate, trust: TrustSettings | 
     }
   }
   return { checked: { ...checked, result }, tree, ...(identity ? { identity } : {}), permissions };
-}
-
-async function realEntry(entry: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises');
-  return realpath(entry);
 }
 
 /** A plugin that tripped over the permission model is told which permission it lacks. */

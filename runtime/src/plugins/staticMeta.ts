@@ -60,6 +60,16 @@ function defaultExportedClass(t: typeof TS, source: TS.SourceFile): TS.ClassLike
       if (t.isClassExpression(expression)) return expression;
       if (t.isIdentifier(expression)) return classes.get(expression.text);
     }
+    // export { MyPlugin as default }
+    if (
+      t.isExportDeclaration(statement) &&
+      !statement.moduleSpecifier &&
+      statement.exportClause &&
+      t.isNamedExports(statement.exportClause)
+    ) {
+      const named = statement.exportClause.elements.find((e) => e.name.text === 'default');
+      if (named) return classes.get((named.propertyName ?? named.name).text);
+    }
   }
   return undefined;
 }
