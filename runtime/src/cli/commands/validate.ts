@@ -1,6 +1,7 @@
 // `aether validate <file…> [--json]`: the diagnostics the editor shows, for CI.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { AetherDiagnostic } from '../../model/diagnostics';
 import { parsePipeline } from '../../pipeline';
 import { findWorkspaceRoot } from '../../config/workspace';
@@ -11,34 +12,55 @@ import { colorsFor, formatDiagnostic } from '../terminal';
 
 type FileDiagnostics = { file: string; diagnostics: AetherDiagnostic[] };
 
-/** The language server's service bundle, which `aether validate` shares with the editor. */
-interface LanguageServiceBundle {
-  validateFiles(files: string[]): Promise<FileDiagnostics[]>;
-}
-
 /**
  * The language server's own validation (`aetherscript-language-server/dist/service.js`, an npm
  * workspace package linked at the root), so the CLI and the editor never disagree; it reads plugin meta
  * statically and never runs plugin code. When that package is not installed (the runtime published on
  * its own), the runtime-only path below is the fallback.
  */
-function loadLanguageService(): LanguageServiceBundle | undefined {
+function languageServicePath(): string | undefined {
   if (process.env.AETHER_VALIDATE_RUNTIME_ONLY === '1') return undefined;
-  let resolved: string;
   try {
-    resolved = require.resolve('aetherscript-language-server/dist/service.js');
+    return require.resolve('aetherscript-language-server/dist/service.js');
   } catch {
     return undefined; // not installed: fall back
   }
-  // A bundle that is there but broken is a real error, not a reason to silently validate differently.
-  return require(resolved) as LanguageServiceBundle;
+}
+
+/**
+ * The service runs in a worker thread: checking a large file is one long synchronous stretch, and on
+ * this thread it would hold SIGINT and SIGTERM until it ends (the signals' listeners only run between
+ * tasks). This thread stays free to answer them.
+ */
+const SERVICE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+Promise.resolve()
+  .then(() => require(workerData.service).validateFiles(workerData.files))
+  .then((results) => parentPort.postMessage({ results }), (error) => parentPort.postMessage({ error: (error && error.stack) || String(error) }));
+`;
+
+function validateInWorker(service: string, files: string[]): Promise<FileDiagnostics[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(SERVICE_WORKER, { eval: true, workerData: { service, files } });
+    worker.once('message', (reply: { results?: FileDiagnostics[]; error?: string }) => {
+      // A bundle that is there but broken is a real error, not a reason to silently validate differently.
+      if (reply.results) resolve(reply.results);
+      else reject(new Error(reply.error ?? 'the validation worker failed'));
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the validation worker stopped (exit code ${code})`)));
+  });
 }
 
 export async function validateFiles(files: string[]): Promise<FileDiagnostics[]> {
-  const service = loadLanguageService();
-  if (service) return service.validateFiles(files);
+  const service = languageServicePath();
+  if (service) return validateInWorker(service, files);
   return validateFilesWithRuntime(files);
 }
+
+/** Exit code of a cancelled command, as `aether run` and `aether dev plugin-test` use it. */
+const EXIT_CANCELLED = 130;
 
 /** The fallback without the language server: the runtime's parse and a load of the workspace's plugins. */
 export async function validateFilesWithRuntime(files: string[]): Promise<FileDiagnostics[]> {
@@ -88,7 +110,20 @@ export async function validateFilesWithRuntime(files: string[]): Promise<FileDia
 }
 
 export async function validateCommand(files: string[], options: { json?: boolean }): Promise<number> {
-  const results = await validateFiles(files);
+  // Nothing to clean up: validation writes nothing, so a signal ends it at once, and nothing is printed.
+  const onSignal = () => {
+    process.stderr.write(`\n${colorsFor(process.stderr).yellow('cancelled')}\n`);
+    process.exit(EXIT_CANCELLED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let results: FileDiagnostics[];
+  try {
+    results = await validateFiles(files);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   const errorCount = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
   const warningCount = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
   if (options.json) {
