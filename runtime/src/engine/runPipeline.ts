@@ -15,7 +15,7 @@ import { RunRecord, newRunId } from './runRecord';
 import { DebugLog, resolveDebugLogFile } from './debugLog';
 import { loadPlugins, type PluginSet } from './pluginSet';
 import { checkPipelineAgainstPlugins } from './pipelineCheck';
-import { PipelineRunner, describeFault } from './runner';
+import { PipelineRunner, type StepDebugger, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
 import { heapLimitOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from './limits';
 import type { TrustPolicy } from '../trust/attestation';
@@ -37,6 +37,8 @@ export interface RunOptions {
   trustPolicy?: TrustPolicy;
   /** Limits for plugins that neither their meta nor the pipeline sets (the editor's settings). */
   defaultLimits?: Partial<LimitDefaults>;
+  /** Pauses the run at steps (the debug adapter, spec section 10). */
+  debugger?: StepDebugger;
 }
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -232,7 +234,17 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       return result;
     }
 
-    const runner = new PipelineRunner({ pipeline, plugins: set, host, events, workspaceRoot, signal, state, defaultLimits });
+    const runner = new PipelineRunner({
+      pipeline,
+      plugins: set,
+      host,
+      events,
+      workspaceRoot,
+      signal,
+      state,
+      defaultLimits,
+      debugger: options.debugger,
+    });
     const outcome = loaded.faults.length > 0 ? await runner.failBeforeSteps(loadFaultMessages[0]!) : await runner.run();
     Object.assign(result, {
       status: outcome.status,

@@ -31,6 +31,33 @@ export interface RunnerOptions {
   state: Map<string, JsonValue>;
   /** Limits of plugins that neither meta nor pipeline sets; spec section 3 when absent. */
   defaultLimits?: LimitDefaults;
+  /** A debugger that may pause before each step and after a failed one (spec section 10). */
+  debugger?: StepDebugger;
+}
+
+/** A step as a debugger sees it while the run waits: before it runs, or just after it failed. */
+export interface PausedStep {
+  step: PipelineStep;
+  binding: CommandBinding;
+  /** Its resolved input (what `execute` will get, unless a pre-execute hook changes it). */
+  readonly input: JsonValue;
+  /** Replaces the input before the step runs; returns why the command's input schema rejects it. */
+  setInput(input: JsonValue): string | undefined;
+  /** What `${{ }}` expressions see: finished steps' outputs, the state, the environment. */
+  scope: ExpressionScope;
+  /** The run's state; writes are what the step (and every later one) will see. */
+  state: Map<string, JsonValue>;
+  /** Set after a failure. */
+  error?: string;
+}
+
+/** Pauses a run: each returns when the debugger lets the run go on (continue, next, terminate). */
+export interface StepDebugger {
+  beforeStep(paused: PausedStep): Promise<void>;
+  /** After a step failed and its post-failure hooks ran, before its dependents are skipped. */
+  afterFailure(paused: PausedStep): Promise<void>;
+  /** The step's end was reported (its thread is gone). */
+  stepEnded?(step: PipelineStep): void;
 }
 
 /** Words for a fault, completing `plugin "x" …`, e.g. `exceeded its 256 MB heap limit in step "y"`. */
@@ -138,6 +165,7 @@ export class PipelineRunner {
       skippedBy: outcome.skippedBy,
       continueOnError: step.continueOnError || undefined,
     });
+    this.options.debugger?.stepEnded?.(step);
   }
 
   private async runStep(step: PipelineStep): Promise<void> {
@@ -157,6 +185,31 @@ export class PipelineRunner {
     } catch (error) {
       this.finishStep(step, binding, started, { status: 'failed', error: `step "${step.id}": ${(error as Error).message}` });
       return;
+    }
+
+    const paused = (): PausedStep => ({
+      step,
+      binding,
+      get input() {
+        return input;
+      },
+      setInput: (next) => {
+        const problems = validateAgainst(binding.input, next);
+        if (problems.length > 0) {
+          return `command "${binding.command}" (plugin "${binding.plugin}") rejects that input: ${problems.map((p) => p.message).join('; ')}`;
+        }
+        input = next;
+        return undefined;
+      },
+      scope: this.scope(),
+      state: this.options.state,
+    });
+    if (this.options.debugger) {
+      await this.options.debugger.beforeStep(paused());
+      if (this.options.signal.aborted) {
+        this.finishStep(step, binding, started, { status: 'skipped', reason: 'the run was cancelled' });
+        return;
+      }
     }
 
     // pre-execute: each handler sees what the earlier ones changed; a skip ends the chain.
@@ -229,6 +282,7 @@ export class PipelineRunner {
         input,
         error: outcome.error,
       });
+      await this.options.debugger?.afterFailure({ ...paused(), error: outcome.error });
     }
     this.finishStep(step, binding, started, outcome);
   }
