@@ -9,6 +9,7 @@ import { validateCommand } from './commands/validate';
 import { pluginsListCommand, pluginsSyncCommand, pluginsSignCommand } from './commands/plugins';
 import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
 import { pluginTestCommand } from './commands/pluginTest';
+import { pluginBenchCommand } from './commands/pluginBench';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -95,6 +96,17 @@ function buildProgram(): Command {
     .option('--json', 'print one NDJSON object per case, then a summary')
     .action(async (dir: string, options) => {
       process.exitCode = await pluginTestCommand(dir, options);
+    });
+  dev
+    .command('plugin-bench')
+    .description("benchmark a plugin (test/*.bench.yaml) in its isolated host, beside the runtime's reference no-op")
+    .argument('<plugin-dir>', 'the plugin folder')
+    .option('--case <name>', 'run only the benchmark with this exact name')
+    .option('--json', 'print NDJSON: the reference, one object per benchmark, then a summary')
+    .option('--save-baseline', 'write test/bench-baseline.json from this run (commit it)')
+    .option('--threshold <percent>', 'allowed slowdown against the baseline before failing (default 10%)')
+    .action(async (dir: string, options) => {
+      process.exitCode = await pluginBenchCommand(dir, options);
     });
 
   return program;

@@ -4,7 +4,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HookEvent, JsonValue } from '../model/plugin';
-import type { CallKind, CallLimits, ContextSnapshot, HostReply, HostRequest, LoadedModuleInfo, PluginFault } from './protocol';
+import type {
+  BenchFigures,
+  BenchPlan,
+  CallKind,
+  CallLimits,
+  ContextSnapshot,
+  HostReply,
+  HostRequest,
+  LoadedModuleInfo,
+  PluginFault,
+} from './protocol';
 
 /**
  * Node 20 calls the permission model `--experimental-permission`; from 22.13 and 23.5 it is
@@ -17,6 +27,8 @@ export function permissionFlag(version: string = process.versions.node): string 
 }
 
 export type CallOutcome = { ok: true; value: JsonValue | undefined } | { ok: false; fault: PluginFault };
+
+export type BenchOutcome = { ok: true; figures: BenchFigures } | { ok: false; fault: PluginFault };
 
 /** Messages the host relays while plugins run (logs, metrics, state writes, limits, workers). */
 export type HostNotification = Extract<HostReply, { type: 'log' | 'metrics' | 'state-set' | 'limit' | 'worker' }>;
@@ -94,6 +106,7 @@ export class PluginHostClient {
   private readonly instantiations = new Map<number, Waiter>();
   private readonly known = new Map<number, KnownPlugin>();
   private readonly pings = new Map<number, () => void>();
+  private readonly benches = new Map<number, { pluginId: number; resolve: (outcome: BenchOutcome) => void }>();
   private stderrTail = '';
   private closed = false;
   /** Set by `kill()`: the host's exit is ours, not a plugin's fault. */
@@ -164,7 +177,20 @@ export class PluginHostClient {
         waiter?.(reply);
         return;
       }
+      case 'bench-result': {
+        const bench = this.benches.get(reply.callId);
+        this.benches.delete(reply.callId);
+        bench?.resolve(reply.ok ? { ok: true, figures: reply.figures } : { ok: false, fault: reply.fault });
+        return;
+      }
       case 'result': {
+        const bench = this.benches.get(reply.callId);
+        if (bench && !reply.ok) {
+          // A limit (timeout, heap, exit) ended the benchmark's worker.
+          this.benches.delete(reply.callId);
+          bench.resolve({ ok: false, fault: reply.fault });
+          return;
+        }
         const call = this.calls.get(reply.callId);
         this.calls.delete(reply.callId);
         call?.resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, fault: reply.fault });
@@ -195,6 +221,7 @@ export class PluginHostClient {
     const outOfMemory = /heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail);
     const pluginIds = new Set<number>([
       ...[...this.calls.values()].map((call) => call.pluginId),
+      ...[...this.benches.values()].map((bench) => bench.pluginId),
       ...this.loads.keys(),
       ...this.instantiations.keys(),
     ]);
@@ -216,6 +243,10 @@ export class PluginHostClient {
     for (const [callId, call] of this.calls) {
       this.calls.delete(callId);
       call.resolve({ ok: false, fault });
+    }
+    for (const [callId, bench] of this.benches) {
+      this.benches.delete(callId);
+      bench.resolve({ ok: false, fault });
     }
     for (const [pluginId, waiter] of this.loads) {
       this.loads.delete(pluginId);
@@ -321,6 +352,20 @@ export class PluginHostClient {
     return new Promise((resolve) => {
       this.pings.set(callId, resolve);
       this.child?.send({ type: 'ping', callId, pluginId } satisfies HostRequest);
+    });
+  }
+
+  /** Benchmarks the instance's `execute` (or the reference no-op) with tinybench inside its worker. */
+  async bench(pluginId: number, context: ContextSnapshot, limits: CallLimits, plan: BenchPlan): Promise<BenchOutcome> {
+    await this.ensureHost();
+    const callId = this.nextCallId();
+    return new Promise<BenchOutcome>((resolve) => {
+      if (!this.child) {
+        resolve({ ok: false, fault: { kind: 'crash', message: 'the plugin host is not running' } });
+        return;
+      }
+      this.benches.set(callId, { pluginId, resolve });
+      this.child.send({ type: 'bench', callId, pluginId, context, limits, plan } satisfies HostRequest);
     });
   }
 

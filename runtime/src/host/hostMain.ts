@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { CallLimits, HostReply, HostRequest, PluginFault, WorkerReply, WorkerRequest } from './protocol';
 
 interface PendingCall {
-  request: Extract<HostRequest, { type: 'call' }>;
+  request: Extract<HostRequest, { type: 'call' | 'bench' }>;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -127,6 +127,14 @@ function onWorkerMessage(slot: PluginSlot, message: WorkerReply): void {
     case 'pong':
       send(message);
       return;
+    case 'bench-result': {
+      const call = slot.calls.get(message.callId);
+      if (!call) return; // already failed by a limit
+      clearTimeout(call.timer);
+      slot.calls.delete(message.callId);
+      send(message);
+      return;
+    }
     default:
       send({ ...message, pluginId: slot.id });
   }
@@ -252,6 +260,63 @@ function armTimeout(slot: PluginSlot, callId: number, limits: CallLimits): Retur
   }, limits.timeoutMs);
 }
 
+/** Stops `slot`'s worker for a call that outlived its timeout, failing that call and the others with it. */
+function stopForTimeout(slot: PluginSlot, callId: number, limits: CallLimits, message: string): void {
+  send({ type: 'limit', pluginId: slot.id, callId, kind: 'timeout', limit: limits.timeoutMs });
+  const call = slot.calls.get(callId);
+  clearTimeout(call?.timer);
+  slot.calls.delete(callId);
+  send({ type: 'result', callId, ok: false, fault: { kind: 'timeout', message } });
+  failSlot(slot, { kind: 'timeout', message: `was stopped with another of its calls that exceeded the ${limits.timeoutMs} ms timeout` });
+  stopWorker(slot);
+}
+
+/**
+ * A benchmark runs many iterations in one request, so its watchdog times each iteration rather than
+ * the request: the worker counts iterations in shared memory (odd while one runs) and this thread,
+ * which runs no plugin code, stops the worker when one count stays odd longer than the call timeout.
+ */
+async function handleBench(request: Extract<HostRequest, { type: 'bench' }>): Promise<void> {
+  const slot = slots.get(request.pluginId);
+  if (!slot) {
+    send({ type: 'bench-result', callId: request.callId, ok: false, fault: { kind: 'crash', message: 'unknown plugin instance' } });
+    return;
+  }
+  const fault = await ensureReady(slot);
+  if (fault) {
+    send({ type: 'bench-result', callId: request.callId, ok: false, fault });
+    return;
+  }
+  const progress = new SharedArrayBuffer(4);
+  const counter = new Int32Array(progress);
+  const { timeoutMs } = request.limits;
+  const pending: PendingCall = { request };
+  slot.calls.set(request.callId, pending);
+  let seen = 0;
+  let seenAt = performance.now();
+  pending.timer = setInterval(
+    () => {
+      const now = Atomics.load(counter, 0);
+      if (now !== seen || now % 2 === 0) {
+        seen = now;
+        seenAt = performance.now();
+        return;
+      }
+      if (performance.now() - seenAt < timeoutMs) return;
+      stopForTimeout(slot, request.callId, request.limits, `a benchmark iteration exceeded its ${timeoutMs} ms timeout`);
+    },
+    Math.max(5, Math.min(100, timeoutMs / 10)),
+  );
+  slot.worker!.postMessage({
+    type: 'bench',
+    callId: request.callId,
+    context: request.context,
+    limits: request.limits,
+    plan: request.plan,
+    progress,
+  } satisfies WorkerRequest);
+}
+
 async function handle(request: HostRequest): Promise<void> {
   switch (request.type) {
     case 'load': {
@@ -287,6 +352,8 @@ async function handle(request: HostRequest): Promise<void> {
     }
     case 'call':
       return handleCall(request);
+    case 'bench':
+      return handleBench(request);
     case 'ping':
       slots.get(request.pluginId)?.worker?.postMessage({ type: 'ping', callId: request.callId } satisfies WorkerRequest);
       return;

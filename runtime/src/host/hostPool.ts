@@ -5,8 +5,8 @@
 // instead of a worker) is measured in `npm run bench`.
 import path from 'node:path';
 import type { HookEvent } from '../model/plugin';
-import { PluginHostClient, type CallOutcome, type HostGrant, type PluginHostOptions } from './hostClient';
-import type { CallKind, CallLimits, ContextSnapshot, LoadedModuleInfo, PluginFault } from './protocol';
+import { PluginHostClient, type BenchOutcome, type CallOutcome, type HostGrant, type PluginHostOptions } from './hostClient';
+import type { BenchPlan, CallKind, CallLimits, ContextSnapshot, LoadedModuleInfo, PluginFault } from './protocol';
 
 export type PluginHostsOptions = Omit<PluginHostOptions, 'grant' | 'nextCallId'>;
 
@@ -71,6 +71,12 @@ export class PluginHosts {
     const host = this.hostOf(pluginId);
     if (!host) return { ok: false, fault: { kind: 'crash', message: 'unknown plugin instance' } };
     return host.call(pluginId, kind, event, context, limits, tag);
+  }
+
+  async bench(pluginId: number, context: ContextSnapshot, limits: CallLimits, plan: BenchPlan): Promise<BenchOutcome> {
+    const host = this.hostOf(pluginId);
+    if (!host) return { ok: false, fault: { kind: 'crash', message: 'unknown plugin instance' } };
+    return host.bench(pluginId, context, limits, plan);
   }
 
   async ping(pluginId: number): Promise<void> {

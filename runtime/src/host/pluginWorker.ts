@@ -4,7 +4,7 @@ import { parentPort, Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExecutionContext, HookEvent, JsonValue, Plugin, PluginClass, SpawnWorkerOptions, VisualizationPoint } from '../model/plugin';
-import type { ContextSnapshot, PluginFault, WorkerReply, WorkerRequest } from './protocol';
+import type { BenchFigures, ContextSnapshot, PluginFault, WorkerReply, WorkerRequest } from './protocol';
 import { VisualizationBuffer } from './visualizationBuffer';
 
 const port = parentPort!;
@@ -114,12 +114,13 @@ function spawnWorker(
   input: JsonValue,
   options: SpawnWorkerOptions = {},
   defaults: { timeoutMs: number; heapMb: number },
+  emit: (message: WorkerReply) => void = post,
 ): Promise<JsonValue> {
   const file = path.resolve(snapshot.pluginDir, module);
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   const heapMb = options.heapMb ?? defaults.heapMb;
   const started = performance.now();
-  post({ type: 'worker', callId, phase: 'start', module: file });
+  emit({ type: 'worker', callId, phase: 'start', module: file });
   return new Promise<JsonValue>((resolve, reject) => {
     const worker = new Worker(path.join(__dirname, 'spawnedWorker.js'), {
       workerData: { file, input: toJson(input, 'spawnWorker input') ?? null },
@@ -133,7 +134,7 @@ function spawnWorker(
       settled = true;
       clearTimeout(timer);
       const durationMs = performance.now() - started;
-      post({ type: 'worker', callId, phase: 'end', module: file, durationMs, status: error ? 'failed' : 'ok', error: error?.message });
+      emit({ type: 'worker', callId, phase: 'end', module: file, durationMs, status: error ? 'failed' : 'ok', error: error?.message });
       void worker.terminate();
       if (error) reject(error);
       else resolve(value ?? null);
@@ -158,13 +159,16 @@ function createContext(
   snapshot: ContextSnapshot,
   signal: AbortSignal,
   limits: { timeoutMs: number; heapMb: number },
+  /** Where logs, state writes and worker traces go: the host, or a benchmark's counters. */
+  emit: (message: WorkerReply) => void = post,
+  visualize: (point: VisualizationPoint) => void = (point) => visualization.push(point, callId),
 ): ExecutionContext {
   const state = new Map(Object.entries(snapshot.state));
   const log =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, ...args: unknown[]) => {
       const text = [message, ...args].map((part) => (typeof part === 'string' ? part : safeJson(part))).join(' ');
-      post({ type: 'log', callId, level, message: text });
+      emit({ type: 'log', callId, level, message: text });
     };
   return {
     pipeline: snapshot.pipeline,
@@ -181,13 +185,13 @@ function createContext(
         if (typeof key !== 'string' || key === '') throw new TypeError('ctx.state.set: the key must be a non-empty string');
         const json = toJson(value, `ctx.state.set("${key}") value`) ?? null;
         state.set(key, json);
-        post({ type: 'state-set', callId, key, value: json });
+        emit({ type: 'state-set', callId, key, value: json });
       },
     },
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-    visualize: (point: VisualizationPoint) => visualization.push(point, callId),
+    visualize,
     spawnWorker: <T>(module: string, input: JsonValue, options?: SpawnWorkerOptions) =>
-      spawnWorker(snapshot, callId, module, input, options, limits) as Promise<T>,
+      spawnWorker(snapshot, callId, module, input, options, limits, emit) as Promise<T>,
   };
 }
 
@@ -214,6 +218,59 @@ async function call(request: Extract<WorkerRequest, { type: 'call' }>): Promise<
   }
 }
 
+/** The runtime's reference no-op command: the same call path as a plugin's `execute`, doing nothing. */
+class ReferenceNoop {
+  async execute(_ctx: ExecutionContext): Promise<JsonValue> {
+    return null;
+  }
+}
+const referenceNoop = new ReferenceNoop();
+
+/**
+ * A benchmark (spec section 11): tinybench times `execute` here, in the plugin's own thread. One
+ * context serves every iteration (state writes carry over, as between steps); what the plugin logs,
+ * writes or charts meanwhile is counted rather than forwarded, so a benchmark cannot flood the runtime.
+ */
+async function bench(request: Extract<WorkerRequest, { type: 'bench' }>): Promise<void> {
+  const controller = new AbortController();
+  activeCalls.set(request.callId, controller);
+  const counts = { logs: 0, stateWrites: 0, points: 0, firstErrorLog: undefined as string | undefined };
+  const emit = (message: WorkerReply) => {
+    if (message.type === 'log') {
+      counts.logs++;
+      if (message.level === 'error') counts.firstErrorLog ??= message.message;
+    } else if (message.type === 'state-set') counts.stateWrites++;
+  };
+  try {
+    const target = request.plan.target === 'reference' ? referenceNoop : instance;
+    if (!target) throw new Error('the plugin has no instance (it failed to load)');
+    const ctx = createContext(request.callId, request.context, controller.signal, request.limits, emit, () => {
+      counts.points++;
+    });
+    // Loaded on first use: workers that never benchmark do not evaluate tinybench.
+    const { measure } = await import('../pluginBench/measure');
+    const measured = await measure(() => target.execute(ctx), request.plan, new Int32Array(request.progress));
+    const figures: BenchFigures = {
+      ...measured,
+      logs: counts.logs,
+      stateWrites: counts.stateWrites,
+      points: counts.points,
+      ...(counts.firstErrorLog !== undefined ? { firstErrorLog: counts.firstErrorLog } : {}),
+    };
+    post({ type: 'bench-result', callId: request.callId, ok: true, figures });
+  } catch (error) {
+    const iteration =
+      error instanceof Error && error.name === 'BenchIterationError'
+        ? (error as Error & { iteration: number; original: unknown })
+        : undefined;
+    const fault = faultOf(iteration ? iteration.original : error);
+    if (iteration) fault.message = `${fault.message} (in iteration ${iteration.iteration}, warm-up included)`;
+    post({ type: 'bench-result', callId: request.callId, ok: false, fault });
+  } finally {
+    activeCalls.delete(request.callId);
+  }
+}
+
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'load':
@@ -233,6 +290,9 @@ port.on('message', (request: WorkerRequest) => {
       break;
     case 'ping':
       post({ type: 'pong', callId: request.callId });
+      break;
+    case 'bench':
+      void bench(request);
       break;
   }
 });

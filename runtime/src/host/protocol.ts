@@ -55,7 +55,60 @@ export type HostRequest =
   | { type: 'abort'; reason: string }
   /** A bare round trip to a plugin's worker and back, the reference the benchmark compares calls with. */
   | { type: 'ping'; callId: number; pluginId: number }
+  /** Benchmarks the instance's `execute` (or the reference no-op) inside its worker (spec section 11). */
+  | {
+      type: 'bench';
+      callId: number;
+      pluginId: number;
+      context: ContextSnapshot;
+      limits: CallLimits;
+      plan: BenchPlan;
+    }
   | { type: 'shutdown' };
+
+/** How one benchmark is measured inside the plugin's worker. */
+export interface BenchPlan {
+  /** `plugin`: the instance's `execute`; `reference`: the runtime's no-op command on the same path. */
+  target: 'plugin' | 'reference';
+  /** Measuring time in ms (tinybench `time`); with `iterations`, whichever ends later. */
+  timeMs: number;
+  /** Minimum measured iterations. */
+  iterations: number;
+  warmupMs: number;
+  warmupIterations: number;
+  /** At most this many samples come back (quantiles of the sorted samples, so the distribution is kept). */
+  maxSamples: number;
+}
+
+/** What a benchmark measured inside the worker: the plugin's own figures (milliseconds, bytes). */
+export interface BenchFigures {
+  samples: number;
+  /** Calls per sample: 1, or more for calls too fast to time one by one (each sample is then a batch's mean). */
+  batch: number;
+  meanMs: number;
+  medianMs: number;
+  p95Ms: number;
+  p99Ms: number;
+  minMs: number;
+  maxMs: number;
+  sdMs: number;
+  /** Half-width of tinybench's 95% confidence interval of the mean, and the same relative to it (%). */
+  moeMs: number;
+  rmePercent: number;
+  opsPerSec: number;
+  /** Largest V8 heap seen after an iteration, and heap after the run minus before it (no forced GC). */
+  peakHeapBytes: number;
+  heapGrowthBytes: number;
+  /** The retained samples, sorted (at most `plan.maxSamples`). */
+  sampleMs: number[];
+  /** What the plugin did meanwhile; counted, not forwarded (a benchmark would flood the runtime). */
+  logs: number;
+  stateWrites: number;
+  points: number;
+  /** The first error-level log line, if any. */
+  firstErrorLog?: string;
+  library: string;
+}
 
 /** What a module load tells the runtime about the plugin class it found. */
 export interface LoadedModuleInfo {
@@ -71,6 +124,8 @@ export type HostReply =
   | { type: 'result'; callId: number; ok: true; value: JsonValue | undefined }
   | { type: 'result'; callId: number; ok: false; fault: PluginFault }
   | { type: 'pong'; callId: number }
+  | { type: 'bench-result'; callId: number; ok: true; figures: BenchFigures }
+  | { type: 'bench-result'; callId: number; ok: false; fault: PluginFault }
   | { type: 'log'; pluginId: number; callId?: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'metrics'; pluginId: number; callId?: number; points: VisualizationPoint[]; dropped: number }
   | { type: 'state-set'; pluginId: number; callId?: number; key: string; value: JsonValue }
@@ -98,4 +153,6 @@ export type WorkerRequest =
   | { type: 'abort'; reason: string }
   /** The host relayed a metrics batch; the worker may send the next one (back-pressure). */
   | { type: 'metrics-ack' }
-  | { type: 'ping'; callId: number };
+  | { type: 'ping'; callId: number }
+  /** `progress` holds one Int32: odd while an iteration runs, so the host's watchdog can time each one. */
+  | { type: 'bench'; callId: number; context: ContextSnapshot; limits: CallLimits; plan: BenchPlan; progress: SharedArrayBuffer };
