@@ -8,6 +8,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { pluginsListCommand, pluginsSyncCommand, pluginsSignCommand } from './commands/plugins';
 import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
+import { debugAdapterCommand } from './commands/debugAdapter';
 import { pluginTestCommand } from './commands/pluginTest';
 import { pluginBenchCommand } from './commands/pluginBench';
 
@@ -107,6 +108,13 @@ function buildProgram(): Command {
     .option('--threshold <percent>', 'allowed slowdown against the baseline before failing (default 10%)')
     .action(async (dir: string, options) => {
       process.exitCode = await pluginBenchCommand(dir, options);
+    });
+
+  program
+    .command('debug-adapter')
+    .description('speak the Debug Adapter Protocol on stdin/stdout (for editors: VS Code, nvim-dap, Helix, Emacs dap-mode)')
+    .action(async () => {
+      process.exitCode = await debugAdapterCommand();
     });
 
   return program;
