@@ -5,6 +5,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Ctx } from './ctx';
 import { PIPELINE_LANGUAGE } from './ctx';
+import { debugPipeline } from './debug/pipelineDebugging';
 import { embeddedRuntime, runtimeBundles } from './embeddedRuntime';
 import { pipelineSource, pluginPackage, pluginSandbox, pluginSource } from './templates';
 
@@ -65,6 +66,10 @@ const commands: Record<string, Factory> = {
     if (!uri) return;
     ctx.panels.show('debugPlugins');
     await ctx.runs.run({ uri, debugPlugins: true });
+  },
+  'aether.debugPipeline': () => async (arg?: unknown) => {
+    const uri = await pipelineUri(arg);
+    if (uri) await debugPipeline(uri);
   },
   'aether.stopRun': (ctx) => (key?: number) => {
     if (!ctx.runs.stop(typeof key === 'number' ? key : undefined))

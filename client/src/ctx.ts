@@ -11,6 +11,7 @@ import { RunController } from './runs/runController';
 import { PipelineCodeLens } from './runs/codeLens';
 import { Panels } from './panels/panels';
 import { SandboxTests } from './testing/sandboxTests';
+import { registerDebugging } from './debug/pipelineDebugging';
 
 export const PIPELINE_LANGUAGE = 'aetherscript-pipeline';
 export const pipelineSelector: vscode.DocumentSelector = [{ language: PIPELINE_LANGUAGE, scheme: 'file' }];
@@ -45,6 +46,7 @@ export class Ctx implements vscode.Disposable {
     this.push(vscode.window.registerTreeDataProvider('aether.runs', this.push(new RunsTreeProvider(this.store))));
     this.push(vscode.languages.registerCodeLensProvider(pipelineSelector, new PipelineCodeLens()));
     registerCommands(this);
+    registerDebugging(this);
     this.push(this.store.onDidChange(() => this.updateStatus()));
     this.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateStatus()));
     this.updateStatus();

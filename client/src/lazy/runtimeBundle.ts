@@ -8,3 +8,4 @@ export { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
 export { runSandbox } from '../../../runtime/src/sandbox/runSandbox';
 export { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
 export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
+export { AetherDebugSession } from '../../../runtime/src/debug/debugSession';

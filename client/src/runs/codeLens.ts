@@ -1,4 +1,4 @@
-// "Run" and "Run with Debug Plugins" above a pipeline's `steps:` key.
+// "Run", "Debug" and "Run with Debug Plugins" above a pipeline's `steps:` key.
 import * as vscode from 'vscode';
 import { Config } from '../config';
 
@@ -10,6 +10,7 @@ export class PipelineCodeLens implements vscode.CodeLensProvider {
     const range = new vscode.Range(document.positionAt(match.index), document.positionAt(match.index + 5));
     return [
       new vscode.CodeLens(range, { title: '$(play) Run Pipeline', command: 'aether.runPipeline', arguments: [document.uri] }),
+      new vscode.CodeLens(range, { title: '$(debug) Debug Pipeline', command: 'aether.debugPipeline', arguments: [document.uri] }),
       new vscode.CodeLens(range, {
         title: '$(debug-alt) Run with Debug Plugins',
         command: 'aether.runPipelineDebug',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { embeddedRuntime, runtimeBundles } from '../embeddedRuntime';
 import type { AetherEvent } from '../../../runtime/src/model/events';
+import type { RunOptions, RunResult } from '../../../runtime/src/engine/runPipeline';
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import { Config } from '../config';
 import type { RunState, RunStore } from './runStore';
@@ -14,6 +15,8 @@ import { formatDuration } from './runsTree';
 export interface RunRequest {
   uri: vscode.Uri;
   debugPlugins: boolean;
+  /** A debug session's run: paused by its debugger, cancelled by its signal, its events also to it. */
+  debug?: Pick<RunOptions, 'debugger' | 'signal' | 'onEvent'>;
 }
 
 export class RunController implements vscode.Disposable {
@@ -33,7 +36,7 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs the pipeline; resolves when the run is over, whatever its outcome. */
-  async run(request: RunRequest): Promise<RunState | undefined> {
+  async run(request: RunRequest): Promise<(RunState & { result?: RunResult }) | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window
         .showWarningMessage(
@@ -50,7 +53,8 @@ export class RunController implements vscode.Disposable {
     const text = readFileSync(file, 'utf8');
     const parsed = embeddedRuntime().parsePipeline(text, file);
     const controller = new AbortController();
-    const run = this.store.start(
+    request.debug?.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const run: RunState & { result?: RunResult } = this.store.start(
       file,
       parsed.pipeline?.name ?? path.basename(file),
       request.debugPlugins,
@@ -67,6 +71,7 @@ export class RunController implements vscode.Disposable {
     const onEvent = (event: AetherEvent): void => {
       this.store.record(run, event);
       this.logEvent(event);
+      request.debug?.onEvent?.(event);
     };
 
     try {
@@ -91,12 +96,14 @@ export class RunController implements vscode.Disposable {
               bundles: runtimeBundles(this.extensionPath),
               env,
               onEvent,
+              debugger: request.debug?.debugger,
             });
           } finally {
             sub.dispose();
           }
         },
       );
+      run.result = result;
       const error = result.error;
       const phase = result.status;
       this.store.finish(run, phase, { recordFile: result.recordFile, debugLogFile: result.debugLogFile, error });

@@ -25,7 +25,7 @@ import type { JsonValue } from '../model/plugin';
 import type { AetherEvent } from '../model/events';
 import type { PipelineStep } from '../model/pipeline';
 import { parsePipeline } from '../pipeline';
-import { runPipeline, type RunResult } from '../engine/runPipeline';
+import { runPipeline, type RunOptions, type RunResult } from '../engine/runPipeline';
 import type { PausedStep, StepDebugger } from '../engine/runner';
 import type { RuntimeBundles } from '../engine/runtimePaths';
 import { evaluateExpression, hitConditionMet, stepAtLine, stepLines, truthy, type StepBreakpoint, type StepLines } from './stepBreakpoints';
@@ -61,6 +61,11 @@ interface Container {
 export interface AetherDebugSessionOptions {
   /** The runtime's bundles (the editor's embedded runtime passes its own). */
   bundles?: RuntimeBundles;
+  /**
+   * Runs the pipeline: `runPipeline` by default. The editor passes its own, which also records the
+   * run in its Runs view and panels exactly as a normal run, with its settings (trust, limits).
+   */
+  execute?: (options: RunOptions) => Promise<RunResult>;
 }
 
 export class AetherDebugSession extends DebugSession implements StepDebugger {
@@ -151,7 +156,7 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
         'debugPlugins: breakpoints in plugin sources are not available in this version; pipeline breakpoints work. Plugin calls are traced to plugins.log.\n',
       );
     }
-    const run = runPipeline({
+    const run = (this.sessionOptions.execute ?? runPipeline)({
       file: args.pipeline,
       workspaceRoot: args.workspace ? path.resolve(args.workspace) : undefined,
       signal: this.controller.signal,

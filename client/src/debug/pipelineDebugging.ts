@@ -1,0 +1,80 @@
+// Debugger type `aether` (spec section 10): the runtime's own debug adapter, run inline in the
+// extension host over the embedded runtime, so a debug run is recorded in the Runs view and the
+// panels exactly as a normal run (through RunController). F5 on a pipeline works without a
+// launch.json: the configuration provider fills one in for the active pipeline.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { RunOptions, RunResult } from '../../../runtime/src/engine/runPipeline';
+import { embeddedRuntime } from '../embeddedRuntime';
+import type { Ctx } from '../ctx';
+import { PIPELINE_LANGUAGE } from '../ctx';
+
+export const DEBUG_TYPE = 'aether';
+
+/** A launch configuration for one pipeline file. */
+export function debugConfigurationFor(file: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
+  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file)}`, pipeline: file, ...extra };
+}
+
+class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [debugConfigurationFor('${file}', { name: 'Debug the current pipeline' })];
+  }
+
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration | undefined {
+    if (!config.type && !config.request && !config.name) {
+      // F5 without a launch.json: debug the pipeline in the active editor.
+      const document = vscode.window.activeTextEditor?.document;
+      if (document?.languageId !== PIPELINE_LANGUAGE) {
+        void vscode.window.showInformationMessage(
+          'AetherScript: open a pipeline file (*.pipeline.yaml) to debug it, or add an "aether" configuration to launch.json.',
+        );
+        return undefined;
+      }
+      return debugConfigurationFor(document.uri.fsPath);
+    }
+    if (typeof config.pipeline !== 'string' || config.pipeline === '') {
+      void vscode.window.showErrorMessage(
+        'AetherScript: this debug configuration has no "pipeline" (the path of the pipeline file to run).',
+      );
+      return undefined;
+    }
+    return config;
+  }
+}
+
+export function registerDebugging(ctx: Ctx): void {
+  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations()));
+  ctx.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => {
+        const execute = async (options: RunOptions): Promise<RunResult> => {
+          const run = await ctx.runs.run({
+            uri: vscode.Uri.file(options.file),
+            debugPlugins: Boolean(options.debugPlugins),
+            debug: { debugger: options.debugger, signal: options.signal, onEvent: options.onEvent },
+          });
+          return (
+            run?.result ?? {
+              status: 'invalid',
+              exitCode: 2,
+              diagnostics: [],
+              error: run?.error ?? 'the pipeline was not run (is the workspace trusted?)',
+            }
+          );
+        };
+        const session = new (embeddedRuntime().AetherDebugSession)({ execute });
+        return new vscode.DebugAdapterInlineImplementation(session as unknown as vscode.DebugAdapter);
+      },
+    }),
+  );
+}
+
+/** "Debug Pipeline": the title bar, the context menu, the code lens and the palette. */
+export async function debugPipeline(uri: vscode.Uri): Promise<boolean> {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return vscode.debug.startDebugging(folder, debugConfigurationFor(uri.fsPath));
+}
