@@ -8,6 +8,7 @@ import { permissionsBench } from './permissions.bench';
 import { formatAttestationBench, runAttestationBench } from './attestation.bench';
 import { serverBench } from './server.bench';
 import { extensionBench } from './extension.bench';
+import { pluginBenchBench } from './pluginBench.bench';
 
 const repo = path.resolve(__dirname, '..');
 const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await section('isolation (issue 3)', () => isolationBench(bundles));
   await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
   await section('permissions enforced (issue 10)', () => permissionsBench(bundles));
+  await section('plugin-bench measurement overhead (issue 14)', () => pluginBenchBench(bundles));
   await section('language server over LSP (issue 5)', () => serverBench());
   await section('VS Code extension (issue 6)', () => extensionBench());
 }

@@ -235,6 +235,7 @@ async function bench(request: Extract<WorkerRequest, { type: 'bench' }>): Promis
   const controller = new AbortController();
   activeCalls.set(request.callId, controller);
   const counts = { logs: 0, stateWrites: 0, points: 0, firstErrorLog: undefined as string | undefined };
+  const sinks: VisualizationBuffer[] = [];
   const emit = (message: WorkerReply) => {
     if (message.type === 'log') {
       counts.logs++;
@@ -244,8 +245,12 @@ async function bench(request: Extract<WorkerRequest, { type: 'bench' }>): Promis
   try {
     const target = request.plan.target === 'reference' ? referenceNoop : instance;
     if (!target) throw new Error('the plugin has no instance (it failed to load)');
-    const ctx = createContext(request.callId, request.context, controller.signal, request.limits, emit, () => {
+    // A ring buffer of its own, drained as fast as it fills: a point costs what it costs in a run.
+    const sink: VisualizationBuffer = new VisualizationBuffer(() => queueMicrotask(() => sink.acknowledge()));
+    sinks.push(sink);
+    const ctx = createContext(request.callId, request.context, controller.signal, request.limits, emit, (point) => {
       counts.points++;
+      sink.push(point, request.callId);
     });
     // Loaded on first use: workers that never benchmark do not evaluate tinybench.
     const { measure } = await import('../pluginBench/measure');
@@ -267,6 +272,7 @@ async function bench(request: Extract<WorkerRequest, { type: 'bench' }>): Promis
     if (iteration) fault.message = `${fault.message} (in iteration ${iteration.iteration}, warm-up included)`;
     post({ type: 'bench-result', callId: request.callId, ok: false, fault });
   } finally {
+    for (const sink of sinks) sink.flush(true);
     activeCalls.delete(request.callId);
   }
 }

@@ -78,6 +78,11 @@ export interface BenchPlan {
   warmupIterations: number;
   /** At most this many samples come back (quantiles of the sorted samples, so the distribution is kept). */
   maxSamples: number;
+  /**
+   * A bare loop of `iterations` calls timed as a whole, without tinybench: the yardstick `npm run bench`
+   * holds plugin-bench's own measurement against (one sample, the mean).
+   */
+  bareLoop?: boolean;
 }
 
 /** What a benchmark measured inside the worker: the plugin's own figures (milliseconds, bytes). */

@@ -65,6 +65,7 @@ export async function measure(fn: () => unknown, plan: BenchPlan, progress: Int3
   const batch = plan.timeMs > 0 && perCall < MIN_SAMPLE_MS ? Math.max(1, Math.floor(MIN_SAMPLE_MS / Math.max(perCall, 1e-6))) : 1;
 
   const heapBefore = getHeapStatistics().used_heap_size;
+  if (plan.bareLoop) return bareLoop(fn, plan, progress, heapBefore);
   let peakHeap = heapBefore;
   let measured = 0;
   const bench = new Bench({
@@ -79,8 +80,17 @@ export async function measure(fn: () => unknown, plan: BenchPlan, progress: Int3
     batch === 1
       ? once
       : async () => {
+          // The same loop as a bare one (no wrapper per call), so the harness adds nothing per call.
           const started = performance.now();
-          for (let i = 0; i < batch; i++) await once();
+          try {
+            for (let i = 0; i < batch; i++) {
+              iteration++;
+              await fn();
+            }
+          } catch (error) {
+            failure ??= new BenchIterationError(error, iteration);
+            throw error;
+          }
           const elapsed = performance.now() - started;
           return { overriddenDuration: elapsed / batch, overriddenIterationCost: elapsed };
         },
@@ -124,6 +134,34 @@ export async function measure(fn: () => unknown, plan: BenchPlan, progress: Int3
     heapGrowthBytes: heapAfter - heapBefore,
     sampleMs: thinSorted(sorted, plan.maxSamples),
     library: 'tinybench',
+  };
+}
+
+/** `plan.iterations` calls in a plain loop, timed as a whole: what a call costs with no harness around it. */
+async function bareLoop(fn: () => unknown, plan: BenchPlan, progress: Int32Array, heapBefore: number): Promise<MeasuredFigures> {
+  Atomics.add(progress, 0, 1);
+  const started = performance.now();
+  for (let i = 0; i < plan.iterations; i++) await fn();
+  const meanMs = (performance.now() - started) / plan.iterations;
+  Atomics.add(progress, 0, 1);
+  const heapAfter = getHeapStatistics().used_heap_size;
+  return {
+    samples: 1,
+    batch: plan.iterations,
+    meanMs,
+    medianMs: meanMs,
+    p95Ms: meanMs,
+    p99Ms: meanMs,
+    minMs: meanMs,
+    maxMs: meanMs,
+    sdMs: 0,
+    moeMs: 0,
+    rmePercent: 0,
+    opsPerSec: meanMs > 0 ? 1000 / meanMs : 0,
+    peakHeapBytes: Math.max(heapBefore, heapAfter),
+    heapGrowthBytes: heapAfter - heapBefore,
+    sampleMs: [meanMs],
+    library: 'bare loop',
   };
 }
 
