@@ -9,7 +9,7 @@ import type { BenchFigures, BenchPlan, ContextSnapshot, PluginFault } from '../h
 import { PluginHosts } from '../host/hostPool';
 import { findWorkspaceRoot, readConfig } from '../config/workspace';
 import { readTrustSettings } from '../config/trustConfig';
-import { verifyPluginTree, type VerifiedTree } from '../trust/attestation';
+import { verifyPluginTree, type AttestationResult, type VerifiedTree } from '../trust/attestation';
 import { callLimitsOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from '../engine/limits';
 import { validateAgainst } from '../engine/schemaValidator';
 import { defaultBundles, type RuntimeBundles } from '../engine/runtimePaths';
@@ -124,6 +124,8 @@ export interface BenchReport {
   /** Things the user should know that are not failures (a baseline replaced, benchmarks without one). */
   notes: string[];
   summary?: BenchSummary;
+  /** The plugin's attestation: the figures are of the code on disk, which may not be what was signed. */
+  attestation?: AttestationResult;
 }
 
 export async function runBench(pluginDir: string, options: BenchOptions = {}): Promise<BenchReport> {
@@ -215,6 +217,7 @@ export async function runBench(pluginDir: string, options: BenchOptions = {}): P
   const bundles = options.bundles ?? defaultBundles();
   const limitDefaults: LimitDefaults = { ...SPEC_DEFAULT_LIMITS, ...options.defaultLimits };
   const verified = await benchAttestation(dir, workspaceRoot);
+  report.attestation = verified.result;
   const newHost = () =>
     new PluginHosts({ hostModule: bundles.hostModule, cwd: workspaceRoot, onNotification: () => {}, onCrash: () => {} });
   let host = newHost();

@@ -102,10 +102,16 @@ export async function pluginBenchCommand(pluginDir: string, options: PluginBench
             ? { baseline: { action: report.baseline.action, file: report.baseline.file, sameMachine: report.baseline.sameMachine } }
             : {}),
           notes: report.notes,
+          ...(report.attestation ? { attestation: { status: report.attestation.status, message: report.attestation.message } } : {}),
         })}\n`,
       );
     } else if (report.status !== 'invalid') {
       for (const note of report.notes) out.write(`${colors.yellow('note')}: ${note}\n`);
+      if (report.attestation && report.attestation.status !== 'verified') {
+        out.write(
+          `${colors.yellow(`attestation ${report.attestation.status}`)}: ${report.attestation.message} These figures are of code no trusted attestation vouches for.\n`,
+        );
+      }
       for (const result of report.results.filter((r) => r.status === 'slower')) {
         const c = result.comparison!;
         process.stderr.write(
