@@ -9,6 +9,7 @@ import { formatAttestationBench, runAttestationBench } from './attestation.bench
 import { serverBench } from './server.bench';
 import { extensionBench } from './extension.bench';
 import { pluginBenchBench } from './pluginBench.bench';
+import { debugBench } from './debug.bench';
 
 const repo = path.resolve(__dirname, '..');
 const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   await section('attestation (issue 4)', async () => [formatAttestationBench(await runAttestationBench())]);
   await section('permissions enforced (issue 10)', () => permissionsBench(bundles));
   await section('plugin-bench measurement overhead (issue 14)', () => pluginBenchBench(bundles));
+  await section('debug adapter (issue 13)', () => debugBench(bundles));
   await section('language server over LSP (issue 5)', () => serverBench());
   await section('VS Code extension (issue 6)', () => extensionBench());
 }

@@ -158,6 +158,34 @@ async function main(): Promise<void> {
     await frame.locator('table.trace tr', { hasText: 'run-end' }).first().waitFor({ timeout });
     await shot(page, '06-debug-plugins');
 
+    step('Debug Pipeline stops at a step breakpoint; Variables shows its input; Continue finishes the run');
+    await quickOpen(page, 'release.pipeline.yaml');
+    // A breakpoint on a line inside the `build` step (its `run:` line): it belongs to the step.
+    await palette(page, 'Go to Line/Column...');
+    await page.keyboard.type('39');
+    await page.keyboard.press('Enter');
+    await palette(page, 'Debug: Toggle Breakpoint');
+    await palette(page, 'AetherScript: Debug Pipeline');
+    await page.locator('.debug-toolbar').first().waitFor({ timeout });
+    await waitForText(page.locator('.debug-call-stack').first(), /build: bundle/);
+    const stepScope = page.locator('.debug-variables .monaco-list-row', { hasText: 'Step' }).first();
+    await stepScope.waitFor({ timeout });
+    await stepScope.click();
+    await waitForText(page.locator('.debug-variables').first(), /input/);
+    await waitForText(page.locator('.debug-variables').first(), /"bundler"/);
+    await shot(page, '06b-debug-stopped');
+    await palette(page, 'Debug: Continue');
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout });
+    // The breakpoint moved to the step's `id:` line (38), where toggling it again removes it.
+    await quickOpen(page, 'release.pipeline.yaml');
+    await palette(page, 'Go to Line/Column...');
+    await page.keyboard.type('38');
+    await page.keyboard.press('Enter');
+    await palette(page, 'Debug: Toggle Breakpoint');
+    await palette(page, 'AetherScript: Focus on Runs View');
+    await page.locator('.monaco-list-row', { hasText: 'release-demo' }).filter({ hasText: /ok ·/ }).nth(1).waitFor({ timeout });
+    await shot(page, '06c-debug-finished');
+
     step('sandbox tests run from the Testing view');
     await palette(page, 'Testing: Focus on Test Explorer View');
     await page.locator('.test-explorer .monaco-list-row', { hasText: 'core-tools' }).first().waitFor({ timeout });
