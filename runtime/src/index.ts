@@ -8,7 +8,7 @@ export { RUNTIME_VERSION } from './version';
 export { runPipeline, type RunOptions, type RunResult, type ExitCode } from './engine/runPipeline';
 export { inspectWorkspacePlugins, type WorkspacePlugins } from './engine/workspacePlugins';
 export { syncPlugins, type SyncResult } from './engine/syncPlugins';
-export { checkPipelineAgainstPlugins } from './engine/pipelineCheck';
+export { checkPipelineAgainstPlugins, checkPipeline, catalogOfLoadedPlugins, type PluginCatalogView } from './engine/pipelineCheck';
 export { defaultBundles, type RuntimeBundles } from './engine/runtimePaths';
 export { findWorkspaceRoot, readConfig } from './config/workspace';
 export * as pipelines from './pipeline';

@@ -14,7 +14,7 @@ import { EventStream } from './eventStream';
 import { RunRecord, newRunId } from './runRecord';
 import { DebugLog, resolveDebugLogFile } from './debugLog';
 import { loadPlugins, type PluginSet } from './pluginSet';
-import { checkPipelineAgainstPlugins } from './pipelineCheck';
+import { catalogOfLoadedPlugins, checkPipelineAgainstPlugins } from './pipelineCheck';
 import { PipelineRunner, type StepDebugger, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
 import { heapLimitOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from './limits';
@@ -214,13 +214,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     const configBroken = loadErrors.some((d) => d.code.startsWith('config/'));
     const checkErrors =
       loaded.faults.length === 0 && !configBroken
-        ? errorsIn(
-            checkPipelineAgainstPlugins(
-              parsed,
-              { plugins: new Map(set.plugins.map((p) => [p.meta.name, p.meta])), commands: set.commands, notSynced: loaded.notSynced },
-              RUNTIME_VERSION,
-            ),
-          )
+        ? errorsIn(checkPipelineAgainstPlugins(parsed, catalogOfLoadedPlugins(set, loaded), RUNTIME_VERSION))
         : [];
     diagnostics.push(...checkErrors);
 

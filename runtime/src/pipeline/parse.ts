@@ -2,11 +2,11 @@
 // Pure: text in, result out. Shared by the runtime (to run) and the language server (to diagnose), so the
 // diagnostic codes below are stable API:
 //   yaml/syntax, yaml/duplicate-key,
-//   pipeline/unknown-key, pipeline/missing-key, pipeline/invalid-value (schema),
+//   pipeline/unknown-key, pipeline/missing-key, pipeline/invalid-value (schema), pipeline/runtime-range,
 //   pipeline/duplicate-step-id, pipeline/unknown-need, pipeline/need-cycle, pipeline/self-need,
 //   expression/syntax, expression/unknown-step, expression/not-upstream, expression/unknown-env.
 import semver from 'semver';
-import { LineCounter, isMap, isScalar, type Document, type YAMLError } from 'yaml';
+import { type LineCounter, isMap, isScalar, type Document, type YAMLError } from 'yaml';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { JsonValue } from '../model/plugin';
 import type { Pipeline, PipelineStep } from '../model/pipeline';
@@ -16,7 +16,7 @@ import { checkSchema } from './schemaCheck';
 import { checkSteps, readStepNodes, type CheckContext, type StepNode } from './stepChecks';
 import { parseDuration, parseMemory } from './units';
 import { parseYaml, type DuplicateKey } from './yamlDocument';
-import { findPair, nodeRange, rangeOf } from './yamlNodes';
+import { findPair, lineCounterOf, nodeRange, rangeOf } from './yamlNodes';
 
 export { nodeAtPath, rangeOf } from './yamlNodes';
 
@@ -33,11 +33,11 @@ export interface ParsedPipeline {
 
 /** Parses and validates a pipeline file's text; never throws on bad input. */
 export function parsePipeline(text: string, file: string): ParsedPipeline {
-  const lineCounter = new LineCounter();
   // YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml` library knows only the first two.
   // Same length, so every offset is one into `text` too.
   const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-  const { document, duplicates } = parseYaml(source, lineCounter);
+  const { document, duplicates } = parseYaml(source);
+  const lineCounter = lineCounterOf(text);
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
   const context: CheckContext = { text: source, lineCounter, document, file };
   const diagnostics = parsed.diagnostics;
@@ -149,7 +149,7 @@ function checkRuntimeRange(context: CheckContext, data: unknown): AetherDiagnost
   if (typeof runtime !== 'string' || semver.validRange(runtime) !== null) return [];
   return [
     {
-      code: 'pipeline/invalid-value',
+      code: 'pipeline/runtime-range',
       severity: 'error',
       message: `Invalid runtime range ${JSON.stringify(runtime)}: use a semver range such as ^1.0.0`,
       file: context.file,

@@ -4,19 +4,7 @@
 //   (built without recursion) is measured first; past MAX_NESTING one clear error says where.
 // - duplicate keys: its `uniqueKeys` compares each key with every earlier key of its mapping
 //   (quadratic: 40,000 keys in one mapping took 11 s). They are found here with one Map per mapping.
-import {
-  Composer,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  Parser,
-  YAMLParseError,
-  type CST,
-  type Document,
-  type LineCounter,
-  type Node,
-} from 'yaml';
+import { Composer, isMap, isPair, isScalar, isSeq, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
 
 /**
  * Levels of mappings and sequences a pipeline may nest. Pipelines need a handful; this is well inside
@@ -46,9 +34,12 @@ const OPTIONS = {
   logLevel: 'error',
 } as const;
 
-/** One YAML document from `source` (more are a MULTIPLE_DOCS error); line starts go into `lineCounter`. */
-export function parseYaml(source: string, lineCounter: LineCounter): ParsedYaml {
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(source)];
+/**
+ * One YAML document from `source` (more are a MULTIPLE_DOCS error). Line starts are not taken from the
+ * parser (it misses line breaks after some document-level errors): `lineCounterOf` reads them from the text.
+ */
+export function parseYaml(source: string): ParsedYaml {
+  const tokens = [...new Parser().parse(source)];
   const tooDeep = deepestPoint(tokens);
   const composer = new Composer(OPTIONS);
   let document: Document.Parsed | undefined;

@@ -1,5 +1,5 @@
 // Small helpers over the `yaml` AST: find nodes by path and turn offsets into SourceRanges.
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from 'yaml';
 import type { SourceRange } from '../model/diagnostics';
 import { resolveAlias as resolveAliasOnce } from './aliases';
 
@@ -7,6 +7,21 @@ import { resolveAlias as resolveAliasOnce } from './aliases';
 export interface PositionSource {
   text: string;
   lineCounter: LineCounter;
+}
+
+/**
+ * The line starts of `text`, from the text itself: the one place positions come from (the parser's own
+ * counting misses line breaks after some errors). A line ends at `\r\n`, `\n` or a lone `\r`, as in
+ * YAML 1.2 and LSP.
+ */
+export function lineCounterOf(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) counter.addNewLine(i + 1);
+  }
+  return counter;
 }
 
 /**

@@ -6,12 +6,12 @@
 // sandbox/invalid-value, sandbox/bad-regex, sandbox/duplicate-case, sandbox/error-without-failure.
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { parseDocument, type LineCounter, type Document, type Node, type YAMLError } from 'yaml';
 import sandboxSchema from '../../schemas/sandbox.schema.json';
 import type { AetherDiagnostic, SourceRange } from '../model/diagnostics';
 import type { JsonValue } from '../model/plugin';
 import { didYouMean } from '../pipeline/suggestions';
-import { keyNodeAtPath, nodeAtPath, nodeRange, rangeOf, type PositionSource } from '../pipeline/yamlNodes';
+import { keyNodeAtPath, lineCounterOf, nodeAtPath, nodeRange, rangeOf, type PositionSource } from '../pipeline/yamlNodes';
 import { formatPath, looksLikeRegex, parseTextPattern, type ExpectedLog, type PathSegment } from './matchers';
 
 /** What a case expects; absent fields are not checked. */
@@ -72,8 +72,8 @@ function compiledSchema(): ValidateFunction {
 const MAX_ALIAS_COUNT = 100;
 
 export function parseSandboxFile(text: string, file: string): ParsedSandboxFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = lineCounterOf(text);
   const parsed: ParsedSandboxFile = { file, text, document, lineCounter, diagnostics: [] };
   const source: PositionSource = { text, lineCounter };
   const diagnostics = parsed.diagnostics;

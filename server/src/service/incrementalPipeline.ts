@@ -7,12 +7,12 @@
 // Whenever that could differ from a full parse (the step's id, needs or command changed, anchors or
 // aliases, YAML errors, messages that quote line numbers…), it returns undefined and the caller
 // re-parses the whole file; a property test asserts both give the same diagnostics.
-import { isAlias, isDocument, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type YAMLSeq } from 'yaml';
+import { isAlias, isDocument, isMap, isScalar, isSeq, type Document, type Node, type YAMLSeq } from 'yaml';
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import { parsePipeline } from '../../../runtime/src/pipeline';
 import { checkExpressions } from '../../../runtime/src/pipeline/expressionChecks';
 import { buildStepGraph, type StepGraph } from '../../../runtime/src/pipeline/graph';
-import { findPair, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
+import { findPair, lineCounterOf, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
 import { finish, validatePipeline, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
 import { dropSourceTokens, type PipelineDocument } from './pipelineDocument';
 import { LineIndex } from './text';
@@ -106,9 +106,7 @@ export function updateIncrementally(
   if (info.step.needs.map((n) => n.id).join('\n') !== old.step.needs.map((n) => n.id).join('\n')) return undefined;
   if (validation.raw.some((d) => QUOTES_LINES.has(d.code))) return undefined;
 
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = newText.indexOf('\n'); i >= 0; i = newText.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const lineCounter = lineCounterOf(newText);
   const positions: PositionSource = { text: newText, lineCounter };
   const chunkStartInMini = header.length;
   const chunkEndInMini = header.length + chunk.length;

@@ -216,10 +216,10 @@ describe('aether run: invalid input exits 2 with the reason on stderr', () => {
     const result = assertInvalid(
       'unknown-command.pipeline.yaml',
       /pipeline\/unknown-command/,
-      /"deploy-to-mars", which no loaded plugin provides/,
+      /Unknown command "deploy-to-mars": no loaded plugin provides it/,
     );
     assert.ok(ofType(result.events, 'plugin-error').some((event) => event.message.includes('deploy-to-mars')));
-    assertInvalid('unknown-qualified.pipeline.yaml', /probe\/deploy/);
+    assertInvalid('unknown-qualified.pipeline.yaml', /Plugin "probe" has no command "deploy"\. Its commands: echo/);
   });
 
   test('a needs cycle, and an expression on a step that is not upstream', () => {

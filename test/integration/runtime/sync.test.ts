@@ -127,7 +127,7 @@ describe('plugins sync, then run', () => {
     assert.equal(welcome.code, 2, welcome.stderr);
     assert.match(
       welcome.stderr,
-      /"welcome", which no loaded plugin provides\. Not in the synced plugin list .*"newcomer".*aether plugins sync/,
+      /Unknown command "welcome": no loaded plugin provides it\. Not in the synced plugin list .*"newcomer".*aether plugins sync/,
     );
     await ws.remove('welcome.pipeline.yaml');
     await ws.remove('plugins/newcomer');

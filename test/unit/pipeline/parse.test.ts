@@ -251,11 +251,21 @@ test('empty steps and an empty file', () => {
   assert.match(empty.diagnostics[0]!.message, /A pipeline is a YAML mapping/);
 });
 
-test('runtime must be a semver range', () => {
+test('runtime must be a semver range: pipeline/runtime-range, as in a run and the editor', () => {
   const text = 'name: x\nruntime: not-a-range\nsteps:\n  - id: a\n    run: b\n';
-  const diagnostic = only(text, 'pipeline/invalid-value');
+  const diagnostic = only(text, 'pipeline/runtime-range');
   assert.match(diagnostic.message, /Invalid runtime range "not-a-range"/);
   assertAt(text, diagnostic, 'not-a-range');
+});
+
+test('line and column come from the text, also after a document-level YAML error', () => {
+  // The parser's own line counting missed the line break after `@x`: the second error was a line early.
+  const text = '- a\n@x\n  x: 1\n';
+  for (const diagnostic of parsePipeline(text, FILE).diagnostics) {
+    const before = text.slice(0, diagnostic.range!.start);
+    assert.equal(diagnostic.range!.line, before.split('\n').length, diagnostic.message);
+    assert.equal(diagnostic.range!.column, before.length - before.lastIndexOf('\n'), diagnostic.message);
+  }
 });
 
 test('pipeline/duplicate-step-id points at the second id and names the first line', () => {

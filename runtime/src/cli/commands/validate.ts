@@ -6,7 +6,7 @@ import type { AetherDiagnostic } from '../../model/diagnostics';
 import { parsePipeline } from '../../pipeline';
 import { findWorkspaceRoot } from '../../config/workspace';
 import { inspectWorkspacePlugins, type WorkspacePlugins } from '../../engine/workspacePlugins';
-import { checkPipelineAgainstPlugins } from '../../engine/pipelineCheck';
+import { catalogOfLoadedPlugins, checkPipelineAgainstPlugins } from '../../engine/pipelineCheck';
 import { RUNTIME_VERSION } from '../../version';
 import { colorsFor, formatDiagnostic } from '../terminal';
 
@@ -97,11 +97,7 @@ export async function validateFilesWithRuntime(files: string[]): Promise<FileDia
           message: `plugin "${fault.plugin}" failed while loading: ${fault.fault.message}`,
         });
       }
-      const catalog = {
-        plugins: new Map(workspace.set.plugins.map((p) => [p.meta.name, p.meta])),
-        commands: workspace.set.commands,
-        notSynced: workspace.notSynced,
-      };
+      const catalog = catalogOfLoadedPlugins(workspace.set, workspace);
       diagnostics.push(...checkPipelineAgainstPlugins(parsed, catalog, RUNTIME_VERSION));
     }
     results.push({ file, diagnostics });
