@@ -29,6 +29,11 @@ export interface OrderedPlugin extends PluginRecord {
   order: number;
   /** Why it is at this position, for `plugins list --verbose` and the editor. */
   reason: string;
+  /**
+   * The plugins it loads after because it depends on them (the load-order graph's edges), in load
+   * order; always set by `resolveLoadOrder` (optional for hand-built records in tests).
+   */
+  dependencies?: string[];
 }
 
 /** A command as resolved for a step. */

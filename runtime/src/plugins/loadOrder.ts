@@ -52,13 +52,7 @@ export function resolveLoadOrder(plugins: PluginRecord[]): LoadOrderResult {
       const installed = byName.get(dep);
       if (!installed) {
         if (excluded.has(dep)) continue; // a duplicate name: reported above, and propagated in step 4
-        diagnostics.push(
-          error(
-            'plugin/missing-dependency',
-            plugin,
-            `plugin "${name}" depends on "${dep}" (${range}), which is not installed; install it or remove the dependency. "${name}" is not loaded.`,
-          ),
-        );
+        diagnostics.push(missingDependency(name, plugin.entry, dep, range));
         exclude(name, `its dependency "${dep}" is not installed`);
       } else if (!satisfies(installed.meta.version, range)) {
         diagnostics.push(
@@ -150,7 +144,7 @@ function kahn(loadable: string[], byName: Map<string, PluginRecord>, dependents:
     const reason = hadCompany ? `${after}; first by name among ready plugins` : after;
 
     position.set(name, ordered.length);
-    ordered.push({ ...plugin, order: ordered.length, reason });
+    ordered.push({ ...plugin, order: ordered.length, reason, dependencies: deps });
     for (const dependent of dependents.get(name) ?? []) {
       const waiting = waitingOn.get(dependent);
       if (!waiting?.delete(name) || waiting.size > 0) continue;
@@ -281,6 +275,34 @@ function insertSorted(list: string[], name: string): void {
     else high = mid;
   }
   list.splice(low, 0, name);
+}
+
+function missingDependency(name: string, entry: string, dep: string, range: string): AetherDiagnostic {
+  return {
+    code: 'plugin/missing-dependency',
+    severity: 'error',
+    plugin: name,
+    file: entry,
+    message: `plugin "${name}" depends on "${dep}" (${range}), which is not installed; install it or remove the dependency. "${name}" is not loaded.`,
+  };
+}
+
+/**
+ * The dependencies of a plugin that does not load for reasons of its own (an invalid `meta.version`…)
+ * on plugins that are not there at all: reported beside those reasons, so that fixing one does not
+ * reveal the next. `dependencies` is the meta's raw value; `installed` every plugin name there is.
+ */
+export function missingDependencies(
+  name: string,
+  entry: string,
+  dependencies: unknown,
+  installed: ReadonlySet<string>,
+): AetherDiagnostic[] {
+  if (!dependencies || typeof dependencies !== 'object' || Array.isArray(dependencies)) return [];
+  return Object.entries(dependencies as Record<string, unknown>)
+    .filter(([dep, range]) => typeof range === 'string' && dep !== name && !installed.has(dep))
+    .sort(([a], [b]) => compareCodePoints(a, b))
+    .map(([dep, range]) => missingDependency(name, entry, dep, range as string));
 }
 
 function error(code: string, plugin: PluginRecord, message: string): AetherDiagnostic {

@@ -32,8 +32,9 @@ export async function validateFiles(files: string[]): Promise<FileDiagnostics[]>
     }
     return index;
   };
-  // A plugin that would not load fails every run of its workspace; its errors are listed once per workspace.
-  const workspaceReported = new Set<string>();
+  // A plugin that would not load fails every run of its workspace: its errors go once per workspace
+  // with the first pipeline, after every file is read, and only those no file's own report holds.
+  const firstPipeline = new Map<string, FileDiagnostics>();
   const results: FileDiagnostics[] = [];
   for (const input of files) {
     const file = path.resolve(input);
@@ -58,14 +59,26 @@ export async function validateFiles(files: string[]): Promise<FileDiagnostics[]>
       diagnostics = pluginSourceDiagnostics(text, file, index);
     } else {
       diagnostics = validatePipelineText(text, file, index);
-      if (!workspaceReported.has(root)) {
-        workspaceReported.add(root);
-        diagnostics.push(...workspaceErrors(index));
-      }
+      if (!firstPipeline.has(root)) firstPipeline.set(root, { file, diagnostics });
     }
     results.push({ file, diagnostics });
   }
+  const reported = new Set(results.flatMap((r) => r.diagnostics.map(identity)));
+  for (const [root, result] of firstPipeline) {
+    for (const d of workspaceErrors(await indexFor(root))) {
+      if (reported.has(identity(d))) continue;
+      reported.add(identity(d));
+      result.diagnostics.push(d);
+    }
+  }
   return results;
+}
+
+/** What makes two reports the same diagnostic: code, file and message (a `file: ` prefix aside). */
+function identity(d: AetherDiagnostic): string {
+  const where = d.file ? `${d.file}` : '';
+  const message = d.message.replace(/^[^\s:]+\.(?:[cm]?[jt]s|json): /, '');
+  return `${d.code}|${where}|${message}`;
 }
 
 /**
@@ -89,21 +102,21 @@ function pluginSourceDiagnostics(text: string, file: string, index: WorkspaceInd
 
 /**
  * Every error that keeps a plugin of the workspace from loading, once each, placed in the plugin's file
- * and named by it (the pipeline's report is read without the plugin's source at hand).
+ * and named by it (the pipeline's report is read without the plugin's source at hand). The placed copy
+ * of an error wins over the index's unplaced one (a dependency cycle is both).
  */
 function workspaceErrors(index: WorkspaceIndex): AetherDiagnostic[] {
   const out: AetherDiagnostic[] = [];
   const seen = new Set<string>();
   const add = (d: AetherDiagnostic): void => {
-    const key = `${d.code}|${d.file ?? ''}|${d.message}`;
-    if (d.severity !== 'error' || seen.has(key)) return;
-    seen.add(key);
+    if (d.severity !== 'error' || seen.has(identity(d))) return;
+    seen.add(identity(d));
     out.push(d);
   };
-  for (const d of index.diagnostics) add(d);
   for (const plugin of index.plugins) {
     const where = displayPath(plugin.candidate);
     for (const d of pluginFileDiagnostics(plugin)) add(d.message.includes(where) ? d : { ...d, message: `${where}: ${d.message}` });
   }
+  for (const d of index.diagnostics) add(d);
   return out;
 }

@@ -4,7 +4,14 @@
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../../../runtime/src/model/catalog';
 import type { PluginMeta } from '../../../runtime/src/model/plugin';
-import { buildCommandTable, checkEngine, discoverPlugins, resolveLoadOrder, type DiscoveryResult } from '../../../runtime/src/plugins';
+import {
+  buildCommandTable,
+  checkEngine,
+  discoverPlugins,
+  resolveLoadOrder,
+  missingDependencies,
+  type DiscoveryResult,
+} from '../../../runtime/src/plugins';
 import runtimePackage from '../../../runtime/package.json';
 import { validatePluginSource, type PluginSourceInfo } from './pluginSource';
 
@@ -279,6 +286,14 @@ export class WorkspaceIndex {
       if (plugin.meta && plugin.loadErrors.length === 0) records.push({ ...plugin.candidate, meta: plugin.meta });
     }
     const { ordered, diagnostics } = resolveLoadOrder(records);
+    // A plugin left out for its own errors still has its dependencies on absent plugins reported.
+    const installed = new Set([...this.byEntry.values()].map(pluginName).filter((n): n is string => n !== undefined));
+    for (const plugin of this.byEntry.values()) {
+      if (plugin.meta && plugin.loadErrors.length === 0) continue;
+      const meta = plugin.source.metaValue as { name?: unknown; dependencies?: unknown } | undefined;
+      const name = pluginName(plugin);
+      if (name !== undefined) diagnostics.push(...missingDependencies(name, plugin.candidate.entry, meta?.dependencies, installed));
+    }
     this.orderedPlugins = ordered;
     this.orderDiagnostics = diagnostics;
     for (const diagnostic of diagnostics) {

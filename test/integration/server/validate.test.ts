@@ -115,6 +115,10 @@ describe('aether validate through the language service', { timeout: 120_000 }, (
         'plugins/unknown-dep/index.ts',
         `export default class U {\n  static meta = { name: 'unknown-dep', version: '1.0.0', dependencies: { 'no-such-plugin': '^1.0.0' } };\n  async execute() {}\n}\n`,
       );
+      write(
+        'plugins/bad-version/index.ts',
+        `export default class B {\n  static meta = { name: 'bad-version', version: '1.2', dependencies: { ghost: '^1.0.0' } };\n  async execute() {}\n}\n`,
+      );
       write('ok.pipeline.yaml', 'name: ok\nsteps:\n  - id: a\n    run: go\n    with: { n: 1 }\n');
       write('bad.pipeline.yaml', 'name: bad\nsteps:\n  - id: a\n    run: go\n    with: { n: one, x: 2 }\n');
     });
@@ -155,5 +159,25 @@ describe('aether validate through the language service', { timeout: 120_000 }, (
       );
       assert.equal(existsSync(marker()), false);
     });
+
+    it('a plugin with an invalid meta.version keeps its other diagnostics; each is printed once', async () => {
+      const result = await aether(['validate', 'plugins/bad-version/index.ts', 'ok.pipeline.yaml', '--json'], root);
+      assert.equal(result.code, 2, result.stderr);
+      const all = (JSON.parse(result.stdout) as Report).files.flatMap((f) => f.diagnostics);
+      const ofPlugin = all.filter((d) => d.file?.endsWith(path.join('bad-version', 'index.ts')));
+      assert.deepEqual(ofPlugin.map((d) => d.code).sort(), ['meta/invalid-semver', 'plugin/missing-dependency'], JSON.stringify(all));
+      assert.ok(ofPlugin.every((d) => d.range?.line === 2));
+      const text = await aether(['validate', 'plugins/bad-version/index.ts', 'ok.pipeline.yaml'], root);
+      const lines = text.stdout.split('\n').filter((line) => line.includes('error '));
+      assert.equal(new Set(lines).size, lines.length, text.stdout);
+      assert.equal(lines.filter((line) => line.includes('bad-version')).length, 2, text.stdout);
+    });
+  });
+
+  it('examples/broken: the dependency cycle is printed once, with its place', async () => {
+    const result = await aether(['validate', 'unknown-command.pipeline.yaml', 'plugins/chicken/index.ts'], broken);
+    const cycles = result.stdout.split('\n').filter((line) => line.includes('plugin/dependency-cycle'));
+    assert.equal(cycles.length, 1, result.stdout);
+    assert.match(cycles[0]!, /^plugins\/chicken\/index\.ts:\d+:\d+: /);
   });
 });
