@@ -8,7 +8,8 @@ import { readStaticMeta } from '../plugins/staticMeta';
 import { permissionProblems } from '../plugins/permissions';
 import { checkPluginGraph, PluginCompileError } from '../host/compile';
 import { readPluginTree } from '../trust/digest';
-import { signedPermissions, signPlugin, type SignedPermissions } from '../trust/attestation';
+import { signedPermissions, signPlugin, type SignedBenchmarks, type SignedPermissions } from '../trust/attestation';
+import { latestBenchSummary, type BenchSummary } from '../pluginBench/baseline';
 
 export interface SignedPlugin {
   file: string;
@@ -16,6 +17,62 @@ export interface SignedPlugin {
   subject: string;
   permissions: SignedPermissions;
   files: number;
+  /** The benchmark figures recorded in the predicate, or why none were (no summary, another version). */
+  benchmarks: { recorded: SignedBenchmarks } | { skipped: string };
+}
+
+/**
+ * The latest `plugin-bench` summary as the predicate records it, when it is this plugin's at this
+ * version: figures of another version say nothing about the code being signed.
+ */
+export function benchmarksToSign(
+  summary: BenchSummary | undefined,
+  meta: { name: string; version: string },
+): { recorded: SignedBenchmarks } | { skipped: string } {
+  if (!summary) return { skipped: 'no benchmark figures on record (run `aether dev plugin-bench` first to sign them too)' };
+  if (summary.plugin !== meta.name || summary.pluginVersion !== meta.version) {
+    return {
+      skipped: `the latest benchmark figures are for ${summary.plugin}@${summary.pluginVersion}, not ${meta.name}@${meta.version}; run \`aether dev plugin-bench\` again to sign current ones`,
+    };
+  }
+  const figures = ({
+    samples,
+    meanMs,
+    medianMs,
+    p95Ms,
+    p99Ms,
+    opsPerSec,
+    moeMs,
+    peakHeapBytes,
+    heapGrowthBytes,
+    ratio,
+  }: BenchSummary['reference']) => ({
+    samples,
+    meanMs,
+    medianMs,
+    p95Ms,
+    p99Ms,
+    opsPerSec,
+    moeMs,
+    peakHeapBytes,
+    heapGrowthBytes,
+    ...(ratio === undefined ? {} : { ratio }),
+  });
+  return {
+    recorded: {
+      time: summary.time,
+      source: summary.source,
+      library: summary.library,
+      machine: { ...summary.machine },
+      reference: figures(summary.reference),
+      benchmarks: summary.benchmarks.map((b) => ({
+        name: b.name,
+        status: b.status,
+        ...figures(b),
+        ...(b.error === undefined ? {} : { error: b.error }),
+      })),
+    },
+  };
 }
 
 function refused(message: string, diagnostics: AetherDiagnostic[] = []): AetherInputError {
@@ -60,6 +117,13 @@ export async function signPluginFolder(pluginDir: string, keyFile: string, works
     if (error instanceof PluginCompileError) throw refused(`cannot sign ${dir}: ${error.message}`, error.diagnostics);
     throw error;
   }
-  const signed = await signPlugin(dir, keyFile, { name: meta.name, version: meta.version, permissions }, tree);
-  return { ...signed, permissions, files: tree.files.length };
+  // Plain JSON read from the workspace's .aether/bench/ or the plugin's committed baseline: no plugin code.
+  const benchmarks = benchmarksToSign(latestBenchSummary(dir, workspaceRoot), { name: meta.name, version: meta.version });
+  const signed = await signPlugin(
+    dir,
+    keyFile,
+    { name: meta.name, version: meta.version, permissions, ...('recorded' in benchmarks ? { benchmarks: benchmarks.recorded } : {}) },
+    tree,
+  );
+  return { ...signed, permissions, files: tree.files.length, benchmarks };
 }

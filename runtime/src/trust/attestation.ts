@@ -40,7 +40,34 @@ export interface PluginStatement {
   _type: typeof STATEMENT_TYPE;
   subject: [{ name: string; digest: Record<string, string> }];
   predicateType: typeof PLUGIN_PREDICATE_TYPE | typeof LEGACY_PREDICATE_TYPE;
-  predicate: { files: FileDigest[]; permissions?: SignedPermissions };
+  predicate: { files: FileDigest[]; permissions?: SignedPermissions; benchmarks?: SignedBenchmarks };
+}
+
+/** One benchmark's figures as signed: what `aether dev plugin-bench` measured (spec section 11), no samples. */
+export interface SignedBenchFigures {
+  samples: number;
+  meanMs: number;
+  medianMs: number;
+  p95Ms: number;
+  p99Ms: number;
+  opsPerSec: number;
+  moeMs: number;
+  peakHeapBytes: number;
+  heapGrowthBytes: number;
+  /** Median over the reference no-op's median, measured in the same run. */
+  ratio?: number;
+}
+
+/** `predicate.benchmarks`: the plugin's latest benchmark summary, recorded by `aether plugins sign`. */
+export interface SignedBenchmarks {
+  /** ISO time the figures were measured. */
+  time: string;
+  /** `run`: the last plugin-bench run; `baseline`: the committed test/bench-baseline.json. */
+  source: string;
+  library: string;
+  machine: { platform: string; arch: string; cpu: string; cores: number; node: string };
+  reference: SignedBenchFigures;
+  benchmarks: Array<SignedBenchFigures & { name: string; status: string; error?: string }>;
 }
 
 /** A public key the workspace trusts, as listed under `aether.trust.keys`. */
@@ -77,6 +104,8 @@ export interface AttestationResult {
   subject?: string;
   /** The signed permissions (v2 statements), once a trusted signature vouched for the statement. */
   permissions?: SignedPermissions;
+  /** The signed benchmark figures (v2 statements that carry them), once a trusted signature vouched for the statement. */
+  benchmarks?: SignedBenchmarks;
   /** A v1 statement: verified, but re-signing records the permissions in the attestation too. */
   legacy?: boolean;
 }
@@ -115,12 +144,19 @@ export function fileListDigest(files: readonly FileDigest[]): string {
   return hash.digest('hex');
 }
 
-export function buildStatement(meta: PluginIdentity & { permissions?: PluginPermissions }, files: FileDigest[]): PluginStatement {
+export function buildStatement(
+  meta: PluginIdentity & { permissions?: PluginPermissions; benchmarks?: SignedBenchmarks },
+  files: FileDigest[],
+): PluginStatement {
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: subjectName(meta), digest: { [TREE_DIGEST_KEY]: fileListDigest(files) } }],
     predicateType: PLUGIN_PREDICATE_TYPE,
-    predicate: { files, permissions: signedPermissions(meta.permissions) },
+    predicate: {
+      files,
+      permissions: signedPermissions(meta.permissions),
+      ...(meta.benchmarks ? { benchmarks: meta.benchmarks } : {}),
+    },
   };
 }
 
@@ -131,7 +167,7 @@ export function buildStatement(meta: PluginIdentity & { permissions?: PluginPerm
 export async function signPlugin(
   pluginDir: string,
   privateKeyFile: string,
-  meta: PluginIdentity & { permissions?: PluginPermissions },
+  meta: PluginIdentity & { permissions?: PluginPermissions; benchmarks?: SignedBenchmarks },
   tree?: PluginTree,
 ): Promise<{ file: string; keyid: string; subject: string }> {
   if (!meta.name || !meta.version) throw new AttestationFormatError('signing needs the plugin name and version');
@@ -272,6 +308,7 @@ export async function verifyPluginTree(
     keyid: signer,
     subject: subject.name,
     ...(statement.predicate.permissions ? { permissions: statement.predicate.permissions } : {}),
+    ...(statement.predicate.benchmarks ? { benchmarks: statement.predicate.benchmarks } : {}),
     ...(legacy ? { legacy } : {}),
   };
   if (!meta) who = `Plugin ${subject.name} (${pluginDir})`;
@@ -423,11 +460,69 @@ export function parseStatement(payload: Buffer): PluginStatement {
     }
     permissions = signedPermissions({ fs: { read: signed.fs.read, write: signed.fs.write }, env: signed.env });
   }
+  const benchmarks = predicateType === PLUGIN_PREDICATE_TYPE ? parseSignedBenchmarks(json.predicate.benchmarks) : undefined;
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: subject.name, digest: { [digestKey]: subject.digest[digestKey] as string } }],
     predicateType,
-    predicate: { files, ...(permissions ? { permissions } : {}) },
+    predicate: { files, ...(permissions ? { permissions } : {}), ...(benchmarks ? { benchmarks } : {}) },
+  };
+}
+
+/** At most this many benchmarks are read from a predicate, and strings are cut to these lengths. */
+const MAX_SIGNED_BENCHMARKS = 1000;
+const MAX_NAME_LENGTH = 200;
+const MAX_ERROR_LENGTH = 1000;
+const FIGURE_KEYS = ['samples', 'meanMs', 'medianMs', 'p95Ms', 'p99Ms', 'opsPerSec', 'moeMs', 'peakHeapBytes', 'heapGrowthBytes'] as const;
+
+function signedFigures(value: unknown): SignedBenchFigures | undefined {
+  if (!isObject(value)) return undefined;
+  const figures: Partial<Record<(typeof FIGURE_KEYS)[number], number>> = {};
+  for (const key of FIGURE_KEYS) {
+    const n = value[key];
+    if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
+    figures[key] = n;
+  }
+  const ratio = value.ratio;
+  return { ...(figures as SignedBenchFigures), ...(typeof ratio === 'number' && Number.isFinite(ratio) ? { ratio } : {}) };
+}
+
+/**
+ * `predicate.benchmarks`, read leniently: the figures are information for people, not something the
+ * trust decision rests on (the file digests are), so a member this runtime cannot read is left out
+ * rather than making the whole attestation malformed, and an entry without a name or with a figure
+ * that is not a finite number is dropped. Strings and the list are bounded.
+ */
+export function parseSignedBenchmarks(value: unknown): SignedBenchmarks | undefined {
+  if (!isObject(value) || !Array.isArray(value.benchmarks)) return undefined;
+  const reference = signedFigures(value.reference);
+  if (!reference) return undefined;
+  const text = (v: unknown, max = MAX_NAME_LENGTH, fallback = 'unknown') => (typeof v === 'string' ? v.slice(0, max) : fallback);
+  const machine: Record<string, unknown> = isObject(value.machine) ? value.machine : {};
+  const benchmarks: SignedBenchmarks['benchmarks'] = [];
+  for (const entry of value.benchmarks.slice(0, MAX_SIGNED_BENCHMARKS) as unknown[]) {
+    const figures = signedFigures(entry);
+    if (!figures || !isObject(entry) || typeof entry.name !== 'string' || entry.name === '') continue;
+    benchmarks.push({
+      name: entry.name.slice(0, MAX_NAME_LENGTH),
+      status: text(entry.status, 20),
+      ...figures,
+      ...(typeof entry.error === 'string' ? { error: entry.error.slice(0, MAX_ERROR_LENGTH) } : {}),
+    });
+  }
+  return {
+    time: text(value.time, 40),
+    source: text(value.source, 20),
+    library: text(value.library),
+    machine: {
+      platform: text(machine.platform),
+      arch: text(machine.arch),
+      cpu: text(machine.cpu),
+      cores: typeof machine.cores === 'number' && Number.isInteger(machine.cores) ? machine.cores : 0,
+      node: text(machine.node),
+    },
+    reference,
+    benchmarks,
   };
 }
 

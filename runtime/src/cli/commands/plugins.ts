@@ -6,8 +6,10 @@ import { syncPlugins } from '../../engine/syncPlugins';
 import { findWorkspaceRoot } from '../../config/workspace';
 import { describePermissions, signedPermissions } from '../../model/permissions';
 import { signPluginFolder } from '../../engine/signPlugin';
-import { colorsFor, formatDiagnostic } from '../terminal';
+import type { SignedBenchmarks } from '../../trust/attestation';
+import { colorsFor, formatDiagnostic, type Colors } from '../terminal';
 import { workspaceFrom } from './shared';
+import { ms } from './pluginBench';
 
 interface ListOptions {
   verbose?: boolean;
@@ -46,6 +48,7 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
       attestation: {
         status: plugin.attestation?.status ?? 'unchecked',
         ...(plugin.attestation?.keyid ? { keyid: plugin.attestation.keyid } : {}),
+        ...(plugin.attestation?.benchmarks ? { benchmarks: plugin.attestation.benchmarks } : {}),
       },
     }));
     process.stdout.write(
@@ -72,6 +75,7 @@ export async function pluginsListCommand(options: ListOptions): Promise<number> 
     const shown = status === 'verified' ? c.green(status) : status === 'unchecked' ? c.dim(status) : c.yellow(status);
     process.stdout.write(`     ${c.dim('attestation:')} ${shown}${keyid ? ` ${c.dim(`(key ${keyid})`)}` : ''}\n`);
     process.stdout.write(`     ${c.dim('permissions:')} ${describePermissions(signedPermissions(plugin.meta.permissions))}\n`);
+    if (plugin.attestation?.benchmarks) process.stdout.write(describeSignedBenchmarks(plugin.attestation.benchmarks, c));
     const commands = Object.keys(commandsOf(plugin.meta));
     if (commands.length > 0) {
       const described = commands.map((command) => {
@@ -133,5 +137,27 @@ export async function pluginsSignCommand(dir: string, options: { key: string }):
   process.stdout.write(
     `${c.green('✓')} signed ${c.bold(signed.subject)} with key ${signed.keyid}\n  ${path.relative(process.cwd(), signed.file)}\n  ${c.dim(`${signed.files} file${signed.files === 1 ? '' : 's'} · permissions:`)} ${describePermissions(signed.permissions)}\n`,
   );
+  if ('recorded' in signed.benchmarks) {
+    const { benchmarks, time, source } = signed.benchmarks.recorded;
+    process.stdout.write(
+      `  ${c.dim('benchmarks:')} ${benchmarks.length} signed, measured ${time} ${c.dim(`(${source === 'baseline' ? 'test/bench-baseline.json' : 'the last plugin-bench run'})`)}\n`,
+    );
+  } else {
+    process.stdout.write(`  ${c.dim(`benchmarks: none signed: ${signed.benchmarks.skipped}`)}\n`);
+  }
   return 0;
+}
+
+/** The signed figures under a plugin in `plugins list --verbose`: when and where, then one line per benchmark. */
+export function describeSignedBenchmarks(signed: SignedBenchmarks, c: Colors): string {
+  const where = `${signed.machine.cpu}, ${signed.machine.cores} cores, Node ${signed.machine.node.replace(/^v/, '')}`;
+  let text = `     ${c.dim('benchmarks:')} signed, measured ${signed.time} ${c.dim(`(${signed.source}; ${signed.library}; ${where}; reference no-op ${ms(signed.reference.medianMs)})`)}\n`;
+  for (const b of signed.benchmarks) {
+    const figures =
+      b.status === 'failed'
+        ? c.red(`failed${b.error ? `: ${b.error}` : ''}`)
+        : `median ${ms(b.medianMs)}  p99 ${ms(b.p99Ms)}  ${Math.round(b.opsPerSec).toLocaleString('en-US')} ops/s${b.ratio === undefined ? '' : `  ${b.ratio.toFixed(1)}x the no-op`}${b.status === 'slower' ? ` ${c.yellow('(slower than its baseline)')}` : ''}`;
+    text += `       ${b.name}: ${figures}\n`;
+  }
+  return text;
 }
