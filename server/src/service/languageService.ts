@@ -29,6 +29,8 @@ import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation,
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from './text';
 import { completePluginSource } from './pluginCompletion';
+import { completePluginTestFile, pluginTestFileKind, validatePluginTestFile } from './pluginTestFiles';
+import { readBenchFigures, type ReadBenchFigures } from './benchFigures';
 import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
 import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from './workspaceIndex';
 
@@ -39,6 +41,8 @@ export interface LanguageServiceOptions {
   getIndexes?(): WorkspaceIndex[];
   /** Re-validate only the edited step where possible (default true; false always re-parses, for tests). */
   incremental?: boolean;
+  /** A plugin folder's benchmark figures for the hover (default: read from its attestation or last run). */
+  readBenchFigures?: ReadBenchFigures;
 }
 
 /** Per-document settings (pulled from the client per document by the server). */
@@ -213,6 +217,10 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     }
     const index = indexFor(document.uri);
     const path = uriToPath(document.uri);
+    if (pluginTestFileKind(path)) {
+      const text = document.getText();
+      return validatePluginTestFile(text, path, index).map((d) => toDiagnostic(new LineIndex(text), d));
+    }
     if (isPackageJson(path))
       return validatePluginPackageJson(document.getText(), path, index).map((d) => toDiagnostic(new LineIndex(document.getText()), d));
     const plugin = index.pluginAt(path);
@@ -225,11 +233,21 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     doComplete: (document, position, token) =>
       /\.(?:[cm]?[jt]s)$/.test(document.uri)
         ? completePluginSource(document.getText(), uriToPath(document.uri), document.offsetAt(position))
-        : pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
+        : pluginTestFileKind(uriToPath(document.uri))
+          ? completePluginTestFile(
+              document.getText(),
+              uriToPath(document.uri),
+              document.offsetAt(position),
+              new LineIndex(document.getText()),
+              indexFor(document.uri),
+            )
+          : pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
     doHover(document, position) {
       if (isPipelineUri(document.uri)) return pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position)));
       const plugin = indexFor(document.uri).pluginAt(uriToPath(document.uri));
-      return plugin ? hoverPluginSource(plugin.source, plugin.source.lineIndex.offsetAt(position)) : null;
+      if (!plugin) return null;
+      const figures = () => (options.readBenchFigures ?? readBenchFigures)(plugin.candidate.dir);
+      return hoverPluginSource(plugin.source, plugin.source.lineIndex.offsetAt(position), figures);
     },
     findDefinition: (document, position, token) =>
       pipelineOnly(document, [], (doc) => findDefinition(doc, doc.lines.offsetAt(position), token), token),

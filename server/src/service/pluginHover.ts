@@ -1,12 +1,15 @@
 // Hover in plugin sources: over `static meta`, what the runtime will make of it before any of the
 // plugin runs: its name and version (the signed subject), its commands and hooks, and above all its
-// permissions, which the runtime enforces and the attestation covers (spec section 7).
+// permissions, which the runtime enforces and the attestation covers (spec section 7), and its
+// benchmark figures, signed with it when `aether plugins sign` recorded them (spec section 11).
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { PluginPermissions } from '../../../runtime/src/model/plugin';
 import { signedPermissions } from '../../../runtime/src/model/permissions';
+import type { PluginBenchFigures } from './benchFigures';
 import type { PluginSourceInfo } from './pluginSource';
 
-export function hoverPluginSource(info: PluginSourceInfo, offset: number): Hover | null {
+/** `benchmarks` is asked only when the caret is over the meta (it may read the disk). */
+export function hoverPluginSource(info: PluginSourceInfo, offset: number, benchmarks?: () => PluginBenchFigures | undefined): Hover | null {
   const span = info.metaRange;
   if (!span || offset < span.start || offset > span.end) return null;
   const meta = (info.metaValue ?? {}) as {
@@ -28,6 +31,8 @@ export function hoverPluginSource(info: PluginSourceInfo, offset: number): Hover
       info.unknowns.some((u) => u.path[0] === 'permissions'),
     ),
   );
+  const figures = benchmarks?.();
+  if (figures) lines.push(benchmarksDoc(figures));
   return {
     contents: { kind: MarkupKind.Markdown, value: lines.join('\n\n') },
     range: { start: info.lineIndex.positionAt(span.start), end: info.lineIndex.positionAt(span.end) },
@@ -49,4 +54,33 @@ function permissionsDoc(declared: PluginPermissions | undefined, notLiteral: boo
   return ['**Permissions** (relative to the workspace; enforced by the runtime and covered by the plugin’s signature):', ...rows].join(
     '\n',
   );
+}
+
+/** A duration in the unit that reads best (as `aether dev plugin-bench` prints it). */
+function ms(value: number): string {
+  if (value < 0.001) return `${(value * 1e6).toFixed(0)} ns`;
+  if (value < 1) return `${(value * 1000).toFixed(value < 0.01 ? 2 : 1)} µs`;
+  if (value < 1000) return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+  return `${(value / 1000).toFixed(2)} s`;
+}
+
+function benchmarksDoc({ signed, figures }: PluginBenchFigures): string {
+  const when = figures.time.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const where = `${figures.machine.cpu}, ${figures.machine.cores} cores, Node ${figures.machine.node.replace(/^v/, '')}`;
+  const origin = signed
+    ? 'signed with the plugin (recorded in its attestation by `aether plugins sign`)'
+    : `not signed: the latest ${figures.source === 'baseline' ? 'baseline (test/bench-baseline.json)' : '`aether dev plugin-bench` run'}; \`aether plugins sign\` records it`;
+  const rows = figures.benchmarks.map((b) => {
+    const name = b.name.replace(/\|/g, '\\|');
+    if (b.status === 'failed') return `| ${name} | failed | | | |`;
+    const ratio = b.ratio === undefined ? '' : `${b.ratio.toFixed(1)}x`;
+    return `| ${name}${b.status === 'slower' ? ' (slower than baseline)' : ''} | ${ms(b.medianMs)} | ${ms(b.p99Ms)} | ${Math.round(b.opsPerSec).toLocaleString('en-US')} | ${ratio} |`;
+  });
+  return [
+    `**Benchmarks**, ${origin}; measured ${when} on ${where}, reference no-op ${ms(figures.reference.medianMs)}:`,
+    '',
+    '| benchmark | median | p99 | ops/s | × no-op |',
+    '|---|--:|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
 }
