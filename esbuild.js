@@ -24,8 +24,9 @@ const bundles = [
   { entry: 'runtime/src/host/pluginHost.ts', out: 'runtime/dist/pluginHost.js', sourcemap: false },
   { entry: 'runtime/src/host/spawnedWorker.ts', out: 'runtime/dist/spawnedWorker.js', sourcemap: false },
   { entry: 'runtime/src/api.ts', out: 'runtime/dist/api.mjs', format: 'esm' },
+  // `aether validate`'s worker thread (runtime/src/cli/commands/validate.ts).
+  { entry: 'runtime/src/workspace/validateWorker.ts', out: 'runtime/dist/validateWorker.js' },
   { entry: 'server/src/server.ts', out: 'server/dist/server.js' },
-  { entry: 'server/src/service/cliEntry.ts', out: 'server/dist/service.js' },
   { entry: 'client/src/extension.ts', out: 'dist/client/extension.js', external: ['vscode'] },
   // Loaded after activation (client/src/lazy/loadBundle.ts): activation parses only extension.js.
   { entry: 'client/src/lazy/languageClientBundle.ts', out: 'dist/client/languageClient.js', external: ['vscode'] },

@@ -5,10 +5,10 @@
 import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
 import type { PluginCandidate } from '../../runtime/src/model/catalog';
 import type { AetherDiagnostic } from '../../runtime/src/model/diagnostics';
-import { validatePluginPackageJson, type PackageContext } from './service/pluginPackage';
-import { validatePluginSource, type PluginSourceInfo } from './service/pluginSource';
-import { LineIndex } from './service/text';
-import { ts } from './service/typescript';
+import { validatePluginPackageJson, type PackageContext } from '../../runtime/src/workspace/pluginPackage';
+import { validatePluginSource, type PluginSourceInfo } from '../../runtime/src/workspace/pluginSource';
+import { LineIndex } from '../../runtime/src/workspace/text';
+import { ts } from '../../runtime/src/workspace/typescript';
 
 /** One file to check, from the server to the worker. */
 type ParseRequest = { id: number; text: string; file: string } & (

@@ -18,15 +18,15 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { nodeWorkspaceOptions } from './nodeWorkspace';
+import { nodeWorkspaceOptions } from '../../runtime/src/workspace/nodeWorkspace';
 import { LoadOrderRequest } from './protocol';
 import { pathToFileURL } from 'node:url';
-import { nodeFileSystem } from './nodeFileSystem';
+import { nodeFileSystem } from '../../runtime/src/workspace/nodeFileSystem';
 import { getLanguageService, isPipelineUri, toLspDiagnostics, uriToPath, type LanguageSettings } from './service/languageService';
-import { isPackageJson, validatePluginPackageJson } from './service/pluginPackage';
-import { WorkspaceIndexes } from './service/workspaceIndex';
+import { isPackageJson, validatePluginPackageJson } from '../../runtime/src/workspace/pluginPackage';
+import { WorkspaceIndexes } from '../../runtime/src/workspace/workspaceIndex';
 import { PluginSourceWorker, servePluginSources } from './pluginSourceWorker';
-import { validatePluginSource } from './service/pluginSource';
+import { validatePluginSource } from '../../runtime/src/workspace/pluginSource';
 
 // The same bundle runs as the server and, in a worker thread, as its plugin source parser.
 if (isMainThread) serve();

@@ -5,7 +5,7 @@ import pipelineSchema from '../../../runtime/schemas/pipeline.schema.json';
 import type { CommandBinding } from '../../../runtime/src/model/catalog';
 import { commandsOf } from '../../../runtime/src/plugins';
 import { contains, pluginsMap, rootMap, spanOf, stepReferences, type PipelineDocument } from './pipelineDocument';
-import type { Span } from './text';
+import type { Span } from '../../../runtime/src/workspace/text';
 
 export function doHover(doc: PipelineDocument, offset: number): Hover | null {
   const hover = (markdown: string, span: Span): Hover => ({

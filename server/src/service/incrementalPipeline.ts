@@ -13,10 +13,10 @@ import { parsePipeline } from '../../../runtime/src/pipeline';
 import { checkExpressions } from '../../../runtime/src/pipeline/expressionChecks';
 import { buildStepGraph, type StepGraph } from '../../../runtime/src/pipeline/graph';
 import { findPair, lineCounterOf, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
-import { finish, validatePipeline, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
+import { finish, validatePipeline, type StepInfo, type ValidationOptions } from '../../../runtime/src/workspace/pipelineDiagnostics';
 import { dropSourceTokens, type PipelineDocument } from './pipelineDocument';
-import { LineIndex } from './text';
-import type { WorkspaceIndex } from './workspaceIndex';
+import { LineIndex } from '../../../runtime/src/workspace/text';
+import type { WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 /** Where the step items are: the start of each item's first line, and the end of the `steps:` section. */
 export interface StepLayout {

@@ -24,15 +24,15 @@ import { doHover } from './hover';
 import { hoverPluginSource } from './pluginHover';
 import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
-import type { ValidationOptions } from './pipelineDiagnostics';
+import type { ValidationOptions } from '../../../runtime/src/workspace/pipelineDiagnostics';
 import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation, type PipelineDocument } from './pipelineDocument';
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
-import { LineIndex } from './text';
+import { LineIndex } from '../../../runtime/src/workspace/text';
 import { completePluginSource } from './pluginCompletion';
 import { completePluginTestFile, pluginTestFileKind, validatePluginTestFile } from './pluginTestFiles';
 import { readBenchFigures, type ReadBenchFigures } from './benchFigures';
-import { isPackageJson, validatePluginPackageJson } from './pluginPackage';
-import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from './workspaceIndex';
+import { isPackageJson, validatePluginPackageJson } from '../../../runtime/src/workspace/pluginPackage';
+import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 export interface LanguageServiceOptions {
   /** The index of the workspace folder that holds `uri`, if any. */
@@ -69,11 +69,9 @@ export interface AetherLanguageService {
   forget(uri: string): void;
 }
 
-const PIPELINE_FILE = /(?:\.pipeline\.ya?ml|(?:^|[/\\])pipeline\.yaml)$/i;
+import { isPipelineFile as isPipelineUri } from '../../../runtime/src/pipeline/pipelineFile';
 
-export function isPipelineUri(uri: string): boolean {
-  return PIPELINE_FILE.test(uri);
-}
+export { isPipelineUri };
 
 export function uriToPath(uri: string): string {
   if (uri.startsWith('file:')) {

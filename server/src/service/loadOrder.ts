@@ -2,7 +2,7 @@
 // what the editor's plugins panel shows (the `aether/loadOrder` request) and `plugins list --verbose` says.
 import { commandsOf, describeOverrides, type CommandOverride } from '../../../runtime/src/plugins';
 import { signedPermissions, type SignedPermissions } from '../../../runtime/src/model/permissions';
-import type { WorkspaceIndex } from './workspaceIndex';
+import type { WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 /** One loaded plugin in its position. */
 export interface LoadOrderEntry {

@@ -9,7 +9,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-types';
 import { isMap, isScalar, isSeq, visit, type Node } from 'yaml';
-import { findMetaProperty, type PluginSourceInfo } from './pluginSource';
+import { findMetaProperty, type PluginSourceInfo } from '../../../runtime/src/workspace/pluginSource';
 import {
   type Cancellation,
   contains,
@@ -20,7 +20,7 @@ import {
   stepReferences,
   type PipelineDocument,
 } from './pipelineDocument';
-import type { Span } from './text';
+import type { Span } from '../../../runtime/src/workspace/text';
 
 function range(doc: { lines: { positionAt(o: number): { line: number; character: number } } }, span: Span) {
   return { start: doc.lines.positionAt(span.start), end: doc.lines.positionAt(span.end) };

@@ -4,9 +4,14 @@ import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'ya
 import { parsePipeline, parseTemplate } from '../../../runtime/src/pipeline';
 import { mapValueRange, scalarOffsetMap } from '../../../runtime/src/pipeline/scalarSource';
 import { findPair } from '../../../runtime/src/pipeline/yamlNodes';
-import { validatePipeline, type PipelineValidation, type StepInfo, type ValidationOptions } from './pipelineDiagnostics';
-import { LineIndex, type Span } from './text';
-import type { WorkspaceIndex } from './workspaceIndex';
+import {
+  validatePipeline,
+  type PipelineValidation,
+  type StepInfo,
+  type ValidationOptions,
+} from '../../../runtime/src/workspace/pipelineDiagnostics';
+import { LineIndex, type Span } from '../../../runtime/src/workspace/text';
+import type { WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 export interface PipelineDocument extends PipelineValidation {
   uri: string;

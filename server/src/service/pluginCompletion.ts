@@ -2,7 +2,7 @@
 // read with the TypeScript parser from the editor's text (never executed).
 import { CompletionItemKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import { HOOK_EVENTS } from '../../../runtime/src/model/plugin';
-import { readPluginSource } from './pluginSource';
+import { readPluginSource } from '../../../runtime/src/workspace/pluginSource';
 
 const HOOK_DOCS: Record<string, string> = {
   'pipeline-start': 'once, before any step',

@@ -1,7 +1,7 @@
 // Where the caret is in a pipeline file, in terms of keys: `['steps', '#', 'with']`, completing a key or
 // a value. Read from indentation rather than the YAML tree, because while someone types, the line at the
 // caret is usually not valid YAML yet (`    ru`, `  - `, `run: `).
-import type { LineIndex } from './text';
+import type { LineIndex } from '../../../runtime/src/workspace/text';
 
 export interface CaretContext {
   /** Keys from the root to the mapping the caret is in; `#` stands for a sequence item. */

@@ -1,9 +1,11 @@
-// `aether validate` runs the language server's service (server/dist/service.js): the codes and lines
+// `aether validate` runs the same checks as the language server (runtime/src/workspace/, in the worker
+// runtime/dist/validateWorker.js): the codes and lines
 // examples/broken/README.md announces, no errors on the shipped examples, plugin package.json and
 // source files, and never any plugin code executed.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,7 +54,7 @@ const EXPECTED: Record<string, { code: string; line?: number; name?: string }> =
 
 describe('aether validate through the language service', { timeout: 120_000 }, () => {
   before(() => {
-    assert.ok(existsSync(path.join(repo, 'server/dist/service.js')), 'build first: node esbuild.js');
+    assert.ok(existsSync(path.join(repo, 'runtime/dist/validateWorker.js')), 'build first: node esbuild.js');
   });
 
   it('examples/broken: each file its code and line, the broken plugins too, exit 2', async () => {
@@ -172,6 +174,22 @@ describe('aether validate through the language service', { timeout: 120_000 }, (
       assert.equal(new Set(lines).size, lines.length, text.stdout);
       assert.equal(lines.filter((line) => line.includes('bad-version')).length, 2, text.stdout);
     });
+  });
+
+  it('the validate bundles need only packages runtime/package.json declares (no language server package)', () => {
+    const declared = new Set(
+      Object.keys((JSON.parse(readFileSync(path.join(repo, 'runtime/package.json'), 'utf8')) as { dependencies: object }).dependencies),
+    );
+    for (const bundle of ['runtime/dist/cli.js', 'runtime/dist/validateWorker.js']) {
+      const code = readFileSync(path.join(repo, bundle), 'utf8');
+      const required = [...code.matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]!);
+      const packages = required.filter((spec) => !spec.startsWith('node:') && !builtinModules.includes(spec));
+      for (const spec of packages) {
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        assert.ok(declared.has(name), `${bundle} requires ${spec}, which runtime/package.json does not declare`);
+      }
+      assert.ok(!code.includes('aetherscript-language-server'), `${bundle} names the language server package`);
+    }
   });
 
   it('examples/broken: the dependency cycle is printed once, with its place', async () => {

@@ -16,7 +16,7 @@ describe('aether validate and signals', { timeout: 60_000 }, () => {
   let file: string;
 
   before(() => {
-    assert.ok(existsSync(path.join(repo, 'server/dist/service.js')), 'build first: node esbuild.js');
+    assert.ok(existsSync(path.join(repo, 'runtime/dist/validateWorker.js')), 'build first: node esbuild.js');
     dir = mkdtempSync(path.join(tmpdir(), 'aether-signal-'));
     file = path.join(dir, 'large.pipeline.yaml');
     // Several seconds of checking on this machine: the signal arrives while the check runs.

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService } from '../../../server/src/service/languageService';
-import { validatePluginPackageJson } from '../../../server/src/service/pluginPackage';
+import { validatePluginPackageJson } from '../../../runtime/src/workspace/pluginPackage';
 import { caret, memoryIndex, PLUGINS, pluginSource } from './helpers';
 
 const URI = 'file:///ws/f.pipeline.yaml';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService } from '../../../server/src/service/languageService';
-import { validatePluginSource } from '../../../server/src/service/pluginSource';
+import { validatePluginSource } from '../../../runtime/src/workspace/pluginSource';
 import { memoryIndex, PLUGINS } from './helpers';
 
 const RUNS = Number(process.env.AETHER_FUZZ_RUNS ?? 5000);

@@ -1,7 +1,7 @@
 // In-memory workspaces for service tests: files in a map, discovery stubbed from the files' layout.
 import type { PluginCandidate } from '../../../runtime/src/model/catalog';
-import type { FileSystem } from '../../../server/src/service/workspaceIndex';
-import { WorkspaceIndex } from '../../../server/src/service/workspaceIndex';
+import type { FileSystem } from '../../../runtime/src/workspace/workspaceIndex';
+import { WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 export const ROOT = '/ws';
 

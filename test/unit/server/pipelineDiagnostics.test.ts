@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { validatePipelineText } from '../../../server/src/service/pipelineDiagnostics';
+import { validatePipelineText } from '../../../runtime/src/workspace/pipelineDiagnostics';
 import { memoryIndex, pluginSource, PLUGINS } from './helpers';
 
 const FILE = '/ws/release.pipeline.yaml';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { findMetaProperty, metaPathInMessage, readPluginSource, validatePluginSource } from '../../../server/src/service/pluginSource';
+import { findMetaProperty, metaPathInMessage, readPluginSource, validatePluginSource } from '../../../runtime/src/workspace/pluginSource';
 
 const FILE = '/ws/plugins/s3/index.ts';
 

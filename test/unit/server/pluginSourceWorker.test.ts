@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { PluginSourceWorker } from '../../../server/src/pluginSourceWorker';
-import { validatePluginSource } from '../../../server/src/service/pluginSource';
+import { validatePluginSource } from '../../../runtime/src/workspace/pluginSource';
 import { memoryDiscover, memoryFs, PLUGINS, pluginSource, ROOT } from './helpers';
-import { WorkspaceIndex } from '../../../server/src/service/workspaceIndex';
+import { WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
 const ENTRY = path.join(__dirname, 'pluginSourceWorkerEntry.ts');
 /** A worker running the TypeScript sources (the server runs its bundle instead). */

@@ -3,8 +3,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { nodeFileSystem } from '../../../server/src/nodeFileSystem';
-import { WorkspaceIndex, WorkspaceIndexes } from '../../../server/src/service/workspaceIndex';
+import { nodeFileSystem } from '../../../runtime/src/workspace/nodeFileSystem';
+import { WorkspaceIndex, WorkspaceIndexes } from '../../../runtime/src/workspace/workspaceIndex';
 import { memoryDiscover, memoryFs, memoryIndex, pluginSource, PLUGINS, ROOT } from './helpers';
 
 describe('WorkspaceIndex', () => {

@@ -2,7 +2,7 @@
 // the CLI) and at the LSP edge (0-based). One line index per text, built once. LSP positions are as the
 // protocol defines them: characters are UTF-16 code units of the text as the client sent it (JavaScript
 // string offsets), and `\r\n`, `\n` and a lone `\r` each end a line.
-import type { SourceRange } from '../../../runtime/src/model/diagnostics';
+import type { SourceRange } from '../model/diagnostics';
 
 /** A half-open span of 0-based offsets into a document's text. */
 export interface Span {

@@ -1,13 +1,13 @@
-// The entry of `server/dist/service.js`, which `aether validate` loads: the same language service the
-// editor runs, on files from disk. One WorkspaceIndex per workspace folder (the runtime's
-// `findWorkspaceRoot`), plugin meta read statically: validating never executes plugin code.
+// What `aether validate` checks: the diagnostics the editor shows, on files from disk. One
+// WorkspaceIndex per workspace folder (`findWorkspaceRoot`), plugin meta read statically from the
+// source (TypeScript's parser): validating never executes plugin code.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
-import { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
-import { displayPath } from '../../../runtime/src/plugins';
-import { nodeWorkspaceOptions } from '../nodeWorkspace';
-import { isPipelineUri } from './languageService';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import { findWorkspaceRoot } from '../config/workspace';
+import { displayPath } from '../plugins';
+import { nodeWorkspaceOptions } from './nodeWorkspace';
+import { isPipelineFile } from '../pipeline/pipelineFile';
 import { validatePipelineText } from './pipelineDiagnostics';
 import { validatePluginPackageJson } from './pluginPackage';
 import { validatePluginSource } from './pluginSource';
@@ -55,7 +55,7 @@ export async function validateFiles(files: string[]): Promise<FileDiagnostics[]>
     let diagnostics: AetherDiagnostic[];
     if (path.basename(file) === 'package.json') {
       diagnostics = validatePluginPackageJson(text, file, index);
-    } else if (PLUGIN_SOURCE.test(file) && !isPipelineUri(file)) {
+    } else if (PLUGIN_SOURCE.test(file) && !isPipelineFile(file)) {
       diagnostics = pluginSourceDiagnostics(text, file, index);
     } else {
       diagnostics = validatePipelineText(text, file, index);

@@ -1,6 +1,6 @@
 // The index's file access in the server process: Node's fs. The service itself never touches the disk.
 import { promises as fs } from 'node:fs';
-import type { FileSystem } from './service/workspaceIndex';
+import type { FileSystem } from './workspaceIndex';
 
 export const nodeFileSystem: FileSystem = {
   async readFile(path) {

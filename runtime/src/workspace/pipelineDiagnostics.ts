@@ -2,10 +2,10 @@
 // runtime's plugin-aware checker fed by the workspace index (the same one a run feeds with the plugins
 // it loaded), and what only the editor shows: overrides as information, and why a plugin would not load.
 // Pure: text and index in, diagnostics out. `aether validate` calls `validatePipelineText` too.
-import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
-import { parsePipeline, type ParsedPipeline } from '../../../runtime/src/pipeline';
-import { nodeRange } from '../../../runtime/src/pipeline/yamlNodes';
-import { checkPipeline, type CheckedStep, type PluginCatalogView } from '../../../runtime/src/engine/pipelineCheck';
+import type { AetherDiagnostic, Severity } from '../model/diagnostics';
+import { parsePipeline, type ParsedPipeline } from '../pipeline';
+import { nodeRange } from '../pipeline/yamlNodes';
+import { checkPipeline, type CheckedStep, type PluginCatalogView } from '../engine/pipelineCheck';
 import { RUNTIME_VERSION, type IndexedPlugin, type WorkspaceIndex } from './workspaceIndex';
 
 /** How diagnostics are reported; per document (settings are pulled per document). */

@@ -2,11 +2,11 @@
 // executed: an untrusted workspace must be safe to open (issue 5, workspace model).
 import type * as TS from 'typescript';
 import { ts } from './typescript';
-import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
-import { HOOK_EVENTS, type JsonValue } from '../../../runtime/src/model/plugin';
-import type { PluginCandidate } from '../../../runtime/src/model/catalog';
-import { didYouMean } from '../../../runtime/src/pipeline/suggestions';
-import { displayPath, validateMeta } from '../../../runtime/src/plugins';
+import type { AetherDiagnostic, Severity } from '../model/diagnostics';
+import { HOOK_EVENTS, type JsonValue } from '../model/plugin';
+import type { PluginCandidate } from '../model/catalog';
+import { didYouMean } from '../pipeline/suggestions';
+import { displayPath, validateMeta } from '../plugins';
 import { LineIndex, type Span } from './text';
 
 /** A value of the meta object literal, with where it is written. */

@@ -2,14 +2,14 @@
 // respects the synced `aether.plugins` list, and attestation checks under `aether.trust`. Both only read
 // files (package.json, aether.config.json, plugin files for digests); no plugin code is ever loaded.
 import path from 'node:path';
-import type { AetherDiagnostic } from '../../runtime/src/model/diagnostics';
-import { readConfig } from '../../runtime/src/config/workspace';
-import { readTrustSettings } from '../../runtime/src/config/trustConfig';
-import { candidatesFromConfig } from '../../runtime/src/engine/syncedPlugins';
-import { discoverPlugins, type DiscoveryResult } from '../../runtime/src/plugins';
-import { checkPluginTrust } from '../../runtime/src/trust/attestation';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import { readConfig } from '../config/workspace';
+import { readTrustSettings } from '../config/trustConfig';
+import { candidatesFromConfig } from '../engine/syncedPlugins';
+import { discoverPlugins, type DiscoveryResult } from '../plugins';
+import { checkPluginTrust } from '../trust/attestation';
 import { nodeFileSystem } from './nodeFileSystem';
-import type { CheckTrust, WorkspaceIndexOptions } from './service/workspaceIndex';
+import type { CheckTrust, WorkspaceIndexOptions } from './workspaceIndex';
 
 /** What `aether.config.json` makes of the discovered plugins: the synced list when there is one. */
 export async function discoverWithConfig(root: string): Promise<DiscoveryResult> {

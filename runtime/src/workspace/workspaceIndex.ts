@@ -1,18 +1,11 @@
 // What the language server knows about one workspace folder's plugins: discovered by the runtime's own
 // discovery, meta read statically from source (never executed), ordered and mapped to commands by the
 // runtime's own functions. One index per workspace folder; multi-root workspaces get several.
-import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
-import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../../../runtime/src/model/catalog';
-import type { PluginMeta } from '../../../runtime/src/model/plugin';
-import {
-  buildCommandTable,
-  checkEngine,
-  discoverPlugins,
-  resolveLoadOrder,
-  missingDependencies,
-  type DiscoveryResult,
-} from '../../../runtime/src/plugins';
-import runtimePackage from '../../../runtime/package.json';
+import { RUNTIME_VERSION } from '../version';
+import type { AetherDiagnostic } from '../model/diagnostics';
+import type { CommandTable, OrderedPlugin, PluginCandidate, PluginRecord } from '../model/catalog';
+import type { PluginMeta } from '../model/plugin';
+import { buildCommandTable, checkEngine, discoverPlugins, resolveLoadOrder, missingDependencies, type DiscoveryResult } from '../plugins';
 import { validatePluginSource, type PluginSourceInfo } from './pluginSource';
 
 /** The file access the index needs; the server passes Node's, tests pass memory. */
@@ -66,7 +59,7 @@ const LOAD_ORDER_CODES = new Set([
 ]);
 
 /** The version of the runtime this server ships with. */
-export const RUNTIME_VERSION: string = runtimePackage.version;
+export { RUNTIME_VERSION };
 
 export class WorkspaceIndex {
   private readonly fs: FileSystem;

@@ -4,7 +4,7 @@
 // index's discovery found on disk (the service does no I/O of its own).
 import type * as TS from 'typescript';
 import { ts } from './typescript';
-import type { AetherDiagnostic, Severity } from '../../../runtime/src/model/diagnostics';
+import type { AetherDiagnostic, Severity } from '../model/diagnostics';
 import { LineIndex, type Span } from './text';
 
 /** Whether `path` is a package.json the plugin model cares about (a local plugin's, or any with `aetherscript`). */
