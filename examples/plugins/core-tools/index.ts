@@ -1,6 +1,7 @@
 // core-tools: the small everyday commands pipelines lean on.
 //   echo     returns its message (and can remember it in pipeline state)
-//   checksum hashes a piece of text with node:crypto
+//   checksum hashes a piece of text with node:crypto; `offload: true` hashes in a thread of its own
+//            (ctx.spawnWorker), so heavy hashing leaves the plugin's thread free
 //   sleep    waits `ms` milliseconds, and stops early when the run is cancelled (ctx.signal)
 //   fail     throws on purpose, to demo failures, skips and continue-on-error
 import { createHash } from 'node:crypto';
@@ -14,6 +15,8 @@ interface EchoInput {
 interface ChecksumInput {
   text: string;
   algorithm?: 'sha256' | 'sha1' | 'md5';
+  repeat?: number;
+  offload?: boolean;
 }
 interface SleepInput {
   ms: number;
@@ -21,6 +24,11 @@ interface SleepInput {
 }
 interface FailInput {
   message?: string;
+}
+
+/** The same hashing as checksumWorker.mjs, which runs it in a spawned worker. */
+function hashText(text: string, algorithm: string, repeat: number): string {
+  return createHash(algorithm).update(text.repeat(repeat), 'utf8').digest('hex');
 }
 
 /** The command without a `plugin/` prefix, however the step spelled it. */
@@ -57,6 +65,16 @@ export default class CoreTools implements Plugin {
           properties: {
             text: { type: 'string', description: 'The text to hash.' },
             algorithm: { type: 'string', enum: ['sha256', 'sha1', 'md5'], description: 'Hash algorithm (default sha256).' },
+            repeat: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000000,
+              description: 'Hash the text repeated this many times (default 1): heavy work on demand, for benchmarks.',
+            },
+            offload: {
+              type: 'boolean',
+              description: "Hash in a spawned worker thread (ctx.spawnWorker, checksumWorker.mjs) instead of the plugin's own thread.",
+            },
           },
         },
       },
@@ -112,11 +130,17 @@ export default class CoreTools implements Plugin {
     return input.data === undefined ? { message: input.message } : { message: input.message, data: input.data };
   }
 
-  private checksum(ctx: ExecutionContext, input: ChecksumInput): JsonValue {
+  private async checksum(ctx: ExecutionContext, input: ChecksumInput): Promise<JsonValue> {
     const algorithm = input.algorithm ?? 'sha256';
-    const digest = createHash(algorithm).update(input.text, 'utf8').digest('hex');
-    ctx.log.info(`${algorithm} of ${input.text.length} characters: ${digest.slice(0, 12)}…`);
-    return { algorithm, digest, length: input.text.length };
+    const repeat = input.repeat ?? 1;
+    const length = input.text.length * repeat;
+    // Offloaded, the hashing blocks a thread of its own: this one stays free to notice ctx.signal and
+    // to serve other calls, at the price of starting a worker (see test/core-tools.bench.yaml).
+    const digest = input.offload
+      ? await ctx.spawnWorker<string>('checksumWorker.mjs', { text: input.text, algorithm, repeat })
+      : hashText(input.text, algorithm, repeat);
+    ctx.log.info(`${algorithm} of ${length} characters${input.offload ? ' (in a worker)' : ''}: ${digest.slice(0, 12)}…`);
+    return { algorithm, digest, length };
   }
 
   private async sleep(ctx: ExecutionContext, input: SleepInput): Promise<JsonValue> {
