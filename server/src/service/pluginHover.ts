@@ -6,7 +6,7 @@ import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { PluginPermissions } from '../../../runtime/src/model/plugin';
 import { signedPermissions } from '../../../runtime/src/model/permissions';
 import type { PluginBenchFigures } from './benchFigures';
-import type { PluginSourceInfo } from '../../../runtime/src/workspace/pluginSource';
+import type { PluginSourceInfo } from './pluginSource';
 
 /** `benchmarks` is asked only when the caret is over the meta (it may read the disk). */
 export function hoverPluginSource(info: PluginSourceInfo, offset: number, benchmarks?: () => PluginBenchFigures | undefined): Hover | null {
@@ -73,7 +73,7 @@ function benchmarksDoc({ signed, figures }: PluginBenchFigures): string {
   const rows = figures.benchmarks.map((b) => {
     const name = b.name.replace(/\|/g, '\\|');
     if (b.status === 'failed') return `| ${name} | failed | | | |`;
-    const ratio = b.ratio === undefined ? '' : `${b.ratio.toFixed(1)}x`;
+    const ratio = b.ratio === undefined ? '' : b.ratio < 100 ? `${b.ratio.toFixed(1)}x` : `${Math.round(b.ratio).toLocaleString('en-US')}x`;
     return `| ${name}${b.status === 'slower' ? ' (slower than baseline)' : ''} | ${ms(b.medianMs)} | ${ms(b.p99Ms)} | ${Math.round(b.opsPerSec).toLocaleString('en-US')} | ${ratio} |`;
   });
   return [

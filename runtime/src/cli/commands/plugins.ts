@@ -148,6 +148,11 @@ export async function pluginsSignCommand(dir: string, options: { key: string }):
   return 0;
 }
 
+/** A ratio to the reference no-op: one decimal while small, whole and grouped once large. */
+export function times(ratio: number): string {
+  return ratio < 100 ? `${ratio.toFixed(1)}x` : `${Math.round(ratio).toLocaleString('en-US')}x`;
+}
+
 /** The signed figures under a plugin in `plugins list --verbose`: when and where, then one line per benchmark. */
 export function describeSignedBenchmarks(signed: SignedBenchmarks, c: Colors): string {
   const where = `${signed.machine.cpu}, ${signed.machine.cores} cores, Node ${signed.machine.node.replace(/^v/, '')}`;
@@ -156,7 +161,7 @@ export function describeSignedBenchmarks(signed: SignedBenchmarks, c: Colors): s
     const figures =
       b.status === 'failed'
         ? c.red(`failed${b.error ? `: ${b.error}` : ''}`)
-        : `median ${ms(b.medianMs)}  p99 ${ms(b.p99Ms)}  ${Math.round(b.opsPerSec).toLocaleString('en-US')} ops/s${b.ratio === undefined ? '' : `  ${b.ratio.toFixed(1)}x the no-op`}${b.status === 'slower' ? ` ${c.yellow('(slower than its baseline)')}` : ''}`;
+        : `median ${ms(b.medianMs)}  p99 ${ms(b.p99Ms)}  ${Math.round(b.opsPerSec).toLocaleString('en-US')} ops/s${b.ratio === undefined ? '' : `  ${times(b.ratio)} the no-op`}${b.status === 'slower' ? ` ${c.yellow('(slower than its baseline)')}` : ''}`;
     text += `       ${b.name}: ${figures}\n`;
   }
   return text;
