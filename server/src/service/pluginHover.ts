@@ -6,7 +6,7 @@ import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import type { PluginPermissions } from '../../../runtime/src/model/plugin';
 import { signedPermissions } from '../../../runtime/src/model/permissions';
 import type { PluginBenchFigures } from './benchFigures';
-import type { PluginSourceInfo } from './pluginSource';
+import type { PluginSourceInfo } from '../../../runtime/src/workspace/pluginSource';
 
 /** `benchmarks` is asked only when the caret is over the meta (it may read the disk). */
 export function hoverPluginSource(info: PluginSourceInfo, offset: number, benchmarks?: () => PluginBenchFigures | undefined): Hover | null {
