@@ -31,6 +31,8 @@ function buildProgram(): Command {
     .option('--debug-plugins', 'trace every plugin call, hook, state write, worker and limit into plugins.log')
     .option('--json', 'stream events as NDJSON on stdout')
     .option('--workspace <dir>', 'workspace folder (default: found from the pipeline file)')
+    .option('--inspect [port]', 'open the Node inspector on 127.0.0.1 for plugin code (default port 9229); timeouts are suspended')
+    .option('--inspect-brk [port]', 'as --inspect, and wait for a debugger to attach before any plugin code runs')
     .action(async (file: string, options) => {
       process.exitCode = await runCommand(file, options);
     });

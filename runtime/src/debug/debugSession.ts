@@ -83,6 +83,8 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
   private controller = new AbortController();
   private run: Promise<RunResult> | undefined;
   private restarting = false;
+  /** The client can start a child session for plugin code (DAP `startDebugging`). */
+  private clientStartsDebugging = false;
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
 
@@ -94,7 +96,8 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientStartsDebugging = args.supportsStartDebuggingRequest === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsConditionalBreakpoints: true,
@@ -150,23 +153,61 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
     this.entryPending = Boolean(args.stopOnEntry) && !args.noDebug;
     this.stepping = false;
     this.pauseRequested = false;
-    if (args.debugPlugins) {
-      this.output(
-        'console',
-        'debugPlugins: breakpoints in plugin sources are not available in this version; pipeline breakpoints work. Plugin calls are traced to plugins.log.\n',
-      );
-    }
+    // debugPlugins: the plugin host opens the Node inspector; a client that can start child sessions
+    // attaches its JavaScript debugger to it before any plugin code runs (the host waits for it).
+    const inspect =
+      args.debugPlugins && !args.noDebug
+        ? { port: 0, brk: this.clientStartsDebugging, onListening: (url: string) => this.attachPluginDebugger(url) }
+        : undefined;
     const run = (this.sessionOptions.execute ?? runPipeline)({
       file: args.pipeline,
       workspaceRoot: args.workspace ? path.resolve(args.workspace) : undefined,
       signal: this.controller.signal,
       onEvent: (event) => this.onRunEvent(event),
       debugPlugins: args.debugPlugins,
+      ...(inspect ? { inspect } : {}),
       ...(this.sessionOptions.bundles ? { bundles: this.sessionOptions.bundles } : {}),
       ...(args.noDebug ? {} : { debugger: this }),
     });
     this.run = run;
     void run.then((result) => this.onRunEnd(result));
+  }
+
+  /** The attach configuration for the editor's JavaScript debugger (VS Code's js-debug, vscode-js-debug). */
+  static pluginAttachConfiguration(port: number): DebugProtocol.StartDebuggingRequestArguments['configuration'] {
+    return {
+      type: 'pwa-node',
+      request: 'attach',
+      name: 'AetherScript plugins',
+      address: '127.0.0.1',
+      port,
+      continueOnAttach: true,
+      // Compiled plugins live in the compile cache with inline source maps to their TypeScript.
+      resolveSourceMapLocations: null,
+      skipFiles: ['<node_internals>/**'],
+    };
+  }
+
+  private attachPluginDebugger(url: string): void {
+    const port = Number(new URL(url).port);
+    if (!this.clientStartsDebugging) {
+      this.output('console', `plugin inspector: ${url} — attach a JavaScript debugger to 127.0.0.1:${port} to debug plugin code\n`);
+      return;
+    }
+    this.output('console', `plugin inspector on 127.0.0.1:${port}; attaching the JavaScript debugger\n`);
+    const args: DebugProtocol.StartDebuggingRequestArguments = {
+      request: 'attach',
+      configuration: AetherDebugSession.pluginAttachConfiguration(port),
+    };
+    this.sendRequest('startDebugging', args, 30_000, (response) => {
+      if (response.success) return;
+      // The host is waiting for a debugger that will not come: nothing can run.
+      this.output(
+        'stderr',
+        `the JavaScript debugger could not attach to the plugins (${response.message ?? 'no reason given'}); stopping the run\n`,
+      );
+      void this.stopRun();
+    });
   }
 
   private onRunEnd(result: RunResult): void {

@@ -6,7 +6,7 @@ import type { AetherDiagnostic } from '../model/diagnostics';
 import type { AetherEvent, RunStatus } from '../model/events';
 import type { JsonValue } from '../model/plugin';
 import { parsePipeline } from '../pipeline';
-import type { HostNotification } from '../host/hostClient';
+import type { HostNotification, InspectOptions } from '../host/hostClient';
 import { PluginHosts } from '../host/hostPool';
 import { findWorkspaceRoot, readConfig } from '../config/workspace';
 import { RUNTIME_VERSION } from '../version';
@@ -39,6 +39,11 @@ export interface RunOptions {
   defaultLimits?: Partial<LimitDefaults>;
   /** Pauses the run at steps (the debug adapter, spec section 10). */
   debugger?: StepDebugger;
+  /**
+   * Opens the Node inspector for plugin code (`--inspect`, the adapter's `debugPlugins`): all plugins
+   * in one host without the permission model, their timeouts suspended; the run says so.
+   */
+  inspect?: InspectOptions;
 }
 
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -97,12 +102,20 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const result: RunResult = { status: 'failed', exitCode: 1, diagnostics, runId, recordFile: record.file, debugLogFile: debugLog?.file };
 
   events.emit({ type: 'run-start', pipeline: pipeline.name, file, runId, debugLog: debugLog?.file });
+  if (options.inspect) {
+    events.emit({
+      type: 'warning',
+      message:
+        "plugin code is being debugged: call timeouts are suspended (a plugin paused at a breakpoint is not stopped) and meta.permissions are not enforced (Node's inspector is not available under its permission model)",
+    });
+  }
 
   const state = new Map<string, JsonValue>();
   const pluginNames = new Map<number, string>();
   let set: PluginSet | undefined;
   const bundles = options.bundles ?? defaultBundles();
   const host = new PluginHosts({
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     hostModule: bundles.hostModule,
     cwd: workspaceRoot,
     onNotification: (message) => relay(message),

@@ -57,9 +57,27 @@ export interface PluginHostOptions {
   grant?: HostGrant;
   /** Hands out call ids, shared by the hosts of one run so that ids never collide across them. */
   nextCallId?: () => number;
+  /**
+   * Opens the Node inspector on 127.0.0.1 (spec section 10). Node's inspector is not available under
+   * its permission model, so an inspected host runs without it (and without `grant`), and no call
+   * timeout fires: a plugin paused at a breakpoint must not be stopped.
+   */
+  inspect?: InspectOptions;
   onNotification: (message: HostNotification) => void;
   onCrash: (crash: HostCrash) => void;
 }
+
+export interface InspectOptions {
+  /** 0: any free port. */
+  port: number;
+  /** Wait for a debugger before any code runs (`--inspect-brk`). */
+  brk: boolean;
+  /** The inspector's WebSocket URL, once the host listens. */
+  onListening?: (url: string) => void;
+}
+
+/** setTimeout's longest delay: a timeout that never fires while a debugger holds the plugin. */
+export const SUSPENDED_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Absolute paths a host may read and write, and the environment variables it is given. */
 export interface HostGrant {
@@ -127,15 +145,21 @@ export class PluginHostClient {
         cwd: this.options.cwd,
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        execArgv: [
-          '--enable-source-maps',
-          // The permission model: no child processes, no native addons, reads and writes only where
-          // granted. Worker threads stay allowed: each plugin runs in one.
-          permissionFlag(),
-          ...permissionArgs(this.options.grant, this.options.cwd),
-          '--allow-worker',
-          '--no-warnings',
-        ],
+        execArgv: this.options.inspect
+          ? [
+              '--enable-source-maps',
+              `--inspect${this.options.inspect.brk ? '-brk' : ''}=127.0.0.1:${this.options.inspect.port}`,
+              '--no-warnings',
+            ]
+          : [
+              '--enable-source-maps',
+              // The permission model: no child processes, no native addons, reads and writes only where
+              // granted. Worker threads stay allowed: each plugin runs in one.
+              permissionFlag(),
+              ...permissionArgs(this.options.grant, this.options.cwd),
+              '--allow-worker',
+              '--no-warnings',
+            ],
         env: environmentOf(this.options.grant),
       });
       this.child = child;
@@ -144,6 +168,8 @@ export class PluginHostClient {
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => {
         this.stderrTail = (this.stderrTail + chunk).slice(-8192);
+        const listening = this.options.inspect && /Debugger listening on (ws:\/\/\S+)/.exec(chunk);
+        if (listening) this.options.inspect!.onListening?.(listening[1]!);
       });
       child.on('message', (reply: HostReply) => {
         if (reply.type === 'ready') resolve();
@@ -305,7 +331,8 @@ export class PluginHostClient {
     limits: CallLimits,
   ): Promise<{ info?: LoadedModuleInfo; fault?: PluginFault }> {
     await this.ensureHost();
-    const load: HostRequest = { type: 'load', pluginId, bundleFile, entry, heapMb: limits.heapMb, timeoutMs: limits.timeoutMs };
+    const timeoutMs = this.options.inspect ? SUSPENDED_TIMEOUT_MS : limits.timeoutMs;
+    const load: HostRequest = { type: 'load', pluginId, bundleFile, entry, heapMb: limits.heapMb, timeoutMs };
     const reply = await this.roundTrip(this.loads, pluginId, load);
     if (reply.type !== 'loaded') throw new Error('unexpected reply from the plugin host');
     if (!reply.fault) this.known.set(pluginId, { load, instantiated: false });
@@ -341,7 +368,8 @@ export class PluginHostClient {
         return;
       }
       this.calls.set(callId, { pluginId, tag, resolve });
-      this.child.send({ type: 'call', callId, pluginId, kind, event, context, limits } satisfies HostRequest);
+      const held = this.options.inspect ? { ...limits, timeoutMs: SUSPENDED_TIMEOUT_MS } : limits;
+      this.child.send({ type: 'call', callId, pluginId, kind, event, context, limits: held } satisfies HostRequest);
     });
   }
 

@@ -26,6 +26,16 @@ export class PluginHosts {
   warmUp(): void {}
 
   private hostFor(grant: HostGrant | undefined): PluginHostClient {
+    if (this.options.inspect) {
+      // One inspected host for every plugin: one inspector for the debugger to attach to (grants
+      // cannot be enforced under the inspector anyway).
+      let host = this.hosts.get('inspected');
+      if (!host) {
+        host = new PluginHostClient({ ...this.options, nextCallId: () => this.callCounter++ });
+        this.hosts.set('inspected', host);
+      }
+      return host;
+    }
     // The host's own bundle (and the workers' entry beside it) must be readable in every grant.
     const full = grant && { ...grant, read: [...new Set([path.dirname(this.options.hostModule), ...grant.read])].sort() };
     const key = full ? JSON.stringify(full) : 'unrestricted';
