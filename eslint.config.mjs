@@ -45,4 +45,55 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  // Boundaries between the parts (each folder's DESIGN.md or README says what it may import).
+  {
+    files: ['runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['vscode', 'vscode-*', 'vscode/*'], message: 'runtime/ is the aetherscript-core package: no VS Code or LSP code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/service/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
+            name,
+            message: 'The language service is pure: read files through the injected FileSystem (server/src/ does the I/O).',
+          })),
+          patterns: [
+            {
+              group: ['vscode-languageserver', 'vscode-languageserver/*'],
+              message:
+                'The language service has no connection: LSP types come from vscode-languageserver-types, the adapter is server/src/server.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['client/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'Webviews run in a browser: no Node built-ins.' }] }],
+    },
+  },
+  {
+    // The command table is handed to the Ctx by extension.ts; commands.ts may use the Ctx, not the reverse.
+    files: ['client/src/ctx.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./commands', './commands.*'], message: 'extension.ts hands the command table to the Ctx.' }] },
+      ],
+    },
+  },
 );

@@ -23,6 +23,11 @@ function testFiles(dir) {
 const tiers = [
   { name: 'build', cmd: ['node', 'esbuild.js'] },
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'] },
+  // One tsconfig per part, so each gets only its own environment (no DOM types in runtime/ or server/).
+  ...['runtime', 'server', 'client', 'client/webview'].map((part) => ({
+    name: `typecheck:${part}`,
+    cmd: ['npx', 'tsc', '--noEmit', '-p', part],
+  })),
   { name: 'lint', cmd: ['npx', 'eslint', '--max-warnings=0', '.'] },
   { name: 'format', cmd: ['npx', 'prettier', '--check', '--log-level=warn', '.'] },
   { name: 'unit', cmd: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles(path.join(root, 'test/unit'))] },

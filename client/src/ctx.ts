@@ -4,13 +4,13 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { loadBundle } from './lazy/loadBundle';
 import { Config } from './config';
-import { registerCommands } from './commands';
 import { RunStore } from './runs/runStore';
 import { RunsTreeProvider } from './runs/runsTree';
 import { RunController } from './runs/runController';
 import { PipelineCodeLens } from './runs/codeLens';
 import { Panels } from './panels/panels';
 import { SandboxTests } from './testing/sandboxTests';
+import { BenchTests } from './testing/benchTests';
 import { registerDebugging } from './debug/pipelineDebugging';
 
 export const PIPELINE_LANGUAGE = 'aetherscript-pipeline';
@@ -22,6 +22,7 @@ export class Ctx implements vscode.Disposable {
   readonly runs: RunController;
   readonly panels: Panels;
   readonly tests: SandboxTests;
+  readonly benchmarks: BenchTests;
   /** Undefined until started, and while restarting. */
   client: LanguageClient | undefined;
   private readonly statusBar: vscode.StatusBarItem;
@@ -29,7 +30,14 @@ export class Ctx implements vscode.Disposable {
   /** ms from activate() entry to commands registered (the activation budget). */
   activationMs = 0;
 
-  constructor(readonly extension: vscode.ExtensionContext) {
+  /**
+   * `registerCommands` is the command table's registrar, handed in by `extension.ts` (as rust-analyzer
+   * does), so the Ctx and the commands that use it do not import each other.
+   */
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    registerCommands: (ctx: Ctx) => void,
+  ) {
     const started = performance.now();
     this.log = this.push(vscode.window.createOutputChannel('AetherScript', { log: true }));
     this.store = this.push(
@@ -41,6 +49,7 @@ export class Ctx implements vscode.Disposable {
     this.runs = this.push(new RunController(extension.extensionPath, this.store, this.log));
     this.panels = this.push(new Panels(this));
     this.tests = this.push(new SandboxTests(this));
+    this.benchmarks = this.push(new BenchTests(this));
     this.statusBar = this.push(vscode.window.createStatusBarItem('aether.status', vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = 'AetherScript';
     this.push(vscode.window.registerTreeDataProvider('aether.runs', this.push(new RunsTreeProvider(this.store))));
@@ -74,6 +83,8 @@ export class Ctx implements vscode.Disposable {
       { scheme: 'file', language: PIPELINE_LANGUAGE },
       { scheme: 'file', language: 'typescript' },
       { scheme: 'file', language: 'javascript' },
+      // A plugin's bench and sandbox files: diagnostics and completion from the same service.
+      { scheme: 'file', pattern: '**/test/*.{bench,sandbox}.{yaml,yml}' },
     ]);
     this.client = client;
     client.onDidChangeState(({ newState }) => {

@@ -16,12 +16,6 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return el;
 }
 
-/** Dependencies come back in the reason: "after a, b (dependencies)…". */
-export function dependenciesFromReason(reason: string): string[] {
-  const match = /^after (.+?) \(dependenc/.exec(reason);
-  return match ? match[1]!.split(', ').map((s) => s.trim()) : [];
-}
-
 export async function renderLoadOrder(root: HTMLElement, results: LoadOrderResult[], error?: string): Promise<void> {
   root.replaceChildren(
     h(
@@ -40,9 +34,7 @@ async function renderFolder(result: LoadOrderResult): Promise<HTMLElement> {
   const section = h('section', { className: 'folder', 'aria-label': `Plugins of ${result.folder}` }, h('h2', {}, result.folder));
   const names = new Set(result.plugins.map((p) => p.name));
   const edges = result.plugins.flatMap((p) =>
-    dependenciesFromReason(p.reason)
-      .filter((d) => names.has(d))
-      .map((dep) => ({ id: `${dep}->${p.name}`, sources: [dep], targets: [p.name] })),
+    p.dependencies.filter((d) => names.has(d)).map((dep) => ({ id: `${dep}->${p.name}`, sources: [dep], targets: [p.name] })),
   );
   const graph: ElkNode = await elk.layout({
     id: 'root',

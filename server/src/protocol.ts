@@ -1,9 +1,9 @@
 // Every custom message between the AetherScript client and language server, declared once. The client
 // mirrors this file (or imports it); each message names who sends it.
 import { RequestType } from 'vscode-jsonrpc';
-import type { LoadOrderResult } from './service/loadOrder';
+import type { LoadOrderResult } from '../../runtime/src/model/loadOrder';
 
-export type { LoadOrderEntry, LoadOrderResult, NotLoadedEntry } from './service/loadOrder';
+export type { LoadOrderEntry, LoadOrderResult, NotLoadedEntry } from '../../runtime/src/model/loadOrder';
 
 export interface LoadOrderParams {
   /** A workspace folder or any file in it; all folders when absent. */

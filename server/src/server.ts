@@ -25,6 +25,7 @@ import { nodeFileSystem } from '../../runtime/src/workspace/nodeFileSystem';
 import { getLanguageService, isPipelineUri, toLspDiagnostics, uriToPath, type LanguageSettings } from './service/languageService';
 import { isPackageJson, validatePluginPackageJson } from '../../runtime/src/workspace/pluginPackage';
 import { WorkspaceIndexes } from '../../runtime/src/workspace/workspaceIndex';
+import { nodeBenchFigures } from './nodeBenchFigures';
 import { PluginSourceWorker, servePluginSources } from './pluginSourceWorker';
 import { validatePluginSource } from '../../runtime/src/workspace/pluginSource';
 
@@ -86,6 +87,7 @@ function serve(): void {
   const service = getLanguageService({
     getIndex: (uri) => indexes.forFile(uriToPath(uri)),
     getIndexes: () => indexes.all,
+    readBenchFigures: nodeBenchFigures,
   });
 
   let canPullConfiguration = false;

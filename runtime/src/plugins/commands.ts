@@ -4,14 +4,9 @@ import type { CommandBinding, CommandTable, OrderedPlugin } from '../model/catal
 import { compareCodePoints } from './discovery';
 import { commandsOf } from './meta';
 
-/** One overridden command name, for `plugins list --verbose` and the editor. */
-export interface CommandOverride {
-  command: string;
-  /** The plugin that runs the unqualified name (the last loaded). */
-  winner: string;
-  /** The plugins it overrides, in load order. */
-  shadowed: string[];
-}
+import type { CommandOverride } from '../model/loadOrder';
+
+export type { CommandOverride };
 
 export function buildCommandTable(ordered: OrderedPlugin[]): CommandTable {
   const byName = new Map<string, CommandBinding>();

@@ -30,7 +30,7 @@ import { incrementalState, updateIncrementally, type IncrementalState } from './
 import { LineIndex } from '../../../runtime/src/workspace/text';
 import { completePluginSource } from './pluginCompletion';
 import { completePluginTestFile, pluginTestFileKind, validatePluginTestFile } from './pluginTestFiles';
-import { readBenchFigures, type ReadBenchFigures } from './benchFigures';
+import type { ReadBenchFigures } from './benchFigures';
 import { isPackageJson, validatePluginPackageJson } from '../../../runtime/src/workspace/pluginPackage';
 import { emptyIndex, pluginFileDiagnostics, type WorkspaceIndex } from '../../../runtime/src/workspace/workspaceIndex';
 
@@ -41,7 +41,7 @@ export interface LanguageServiceOptions {
   getIndexes?(): WorkspaceIndex[];
   /** Re-validate only the edited step where possible (default true; false always re-parses, for tests). */
   incremental?: boolean;
-  /** A plugin folder's benchmark figures for the hover (default: read from its attestation or last run). */
+  /** A plugin folder's benchmark figures for the hover (the server injects `nodeBenchFigures`; none by default). */
   readBenchFigures?: ReadBenchFigures;
 }
 
@@ -244,7 +244,7 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       if (isPipelineUri(document.uri)) return pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position)));
       const plugin = indexFor(document.uri).pluginAt(uriToPath(document.uri));
       if (!plugin) return null;
-      const figures = () => (options.readBenchFigures ?? readBenchFigures)(plugin.candidate.dir);
+      const figures = () => options.readBenchFigures?.(plugin.candidate.dir);
       return hoverPluginSource(plugin.source, plugin.source.lineIndex.offsetAt(position), figures);
     },
     findDefinition: (document, position, token) =>

@@ -48,6 +48,15 @@ test('several dependencies are listed in load order', () => {
   const { ordered } = resolveLoadOrder([plugin('app', { zeta: '*', beta: '*' }), plugin('zeta'), plugin('beta', { zeta: '*' })]);
   assert.deepEqual(namesOf(ordered), ['zeta', 'beta', 'app']);
   assert.equal(ordered[2]!.reason, 'after zeta, beta (dependencies)');
+  // The graph's edges as data, for the editor's load-order view (no parsing of the sentence).
+  assert.deepEqual(
+    ordered.map((p) => [p.meta.name, p.dependencies]),
+    [
+      ['zeta', []],
+      ['beta', ['zeta']],
+      ['app', ['zeta', 'beta']],
+    ],
+  );
 });
 
 test('the order does not depend on the input order (property)', () => {

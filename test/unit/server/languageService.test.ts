@@ -176,6 +176,13 @@ describe('language service', () => {
     const [order] = service.getLoadOrder();
     assert.equal(order!.folder, index.root);
     assert.deepEqual(
+      order!.plugins.filter((p) => p.dependencies.length > 0).map((p) => [p.name, p.dependencies]),
+      [
+        ['fast-bundler', ['bundler']],
+        ['s3-upload', ['aws-auth']],
+      ],
+    );
+    assert.deepEqual(
       order!.plugins.map((p) => [p.order, p.name]),
       [
         [0, 'aws-auth'],
