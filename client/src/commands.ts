@@ -125,6 +125,25 @@ const commands: Record<string, Factory> = {
   'aether.showHookTraces': (ctx) => () => ctx.panels.show('hookTraces'),
   'aether.showVisualizations': (ctx) => () => ctx.panels.show('visualizations'),
   'aether.showDebugPlugins': (ctx) => () => ctx.panels.show('debugPlugins'),
+  'aether.showBenchmarks': (ctx) => () => ctx.panels.show('benchmarks'),
+  'aether.benchPlugin': (ctx) => async (arg?: unknown) => {
+    if (!requireTrust('benchmarking a plugin')) return;
+    let dir = arg instanceof vscode.Uri ? arg.fsPath : undefined;
+    if (!dir) {
+      await ctx.benchmarks.discover();
+      const dirs = ctx.benchmarks.pluginDirs;
+      const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+      dir = dirs.find((d) => active?.startsWith(d + path.sep));
+      if (!dir)
+        dir = (
+          await vscode.window.showQuickPick(
+            dirs.map((d) => ({ label: vscode.workspace.asRelativePath(d), dir: d })),
+            { title: 'Benchmark which plugin?' },
+          )
+        )?.dir;
+    }
+    if (dir) await ctx.benchmarks.runPluginDir(dir);
+  },
   'aether.testPlugin': (ctx) => async (arg?: unknown) => {
     if (!requireTrust('testing a plugin')) return;
     let dir = arg instanceof vscode.Uri ? arg.fsPath : undefined;

@@ -7,6 +7,7 @@ import { renderLoadOrder } from './loadOrderView';
 import { HookTracesView } from './hookTracesView';
 import { VisualizationsView } from './visualizationsView';
 import { DebugPluginsView } from './debugPluginsView';
+import { BenchmarksView } from './benchmarksView';
 
 const state = loadState();
 saveState(state);
@@ -14,6 +15,7 @@ const root = document.getElementById('app')!;
 const traces = state.kind === 'hookTraces' ? new HookTracesView(root, state) : undefined;
 const charts = state.kind === 'visualizations' ? new VisualizationsView(root) : undefined;
 const debug = state.kind === 'debugPlugins' ? new DebugPluginsView(root, state) : undefined;
+const benchmarks = state.kind === 'benchmarks' ? new BenchmarksView(root) : undefined;
 if (state.kind === 'loadOrder') root.textContent = 'Asking the language server for the load order…';
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -33,6 +35,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'debugEvents':
       debug?.add(message.events, message.reset, message.logFile, message.pipeline, message.maxEvents);
+      break;
+    case 'benchmarks':
+      benchmarks?.show(message.plugins, message.running);
       break;
   }
 });

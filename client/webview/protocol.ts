@@ -1,11 +1,11 @@
-// The messages between the extension host and the one webview front-end, for all four panels.
+// The messages between the extension host and the one webview front-end, for all five panels.
 // Types only: imported by client/src/panels (host) and client/webview (front-end).
 import type { AetherEvent, MetricEvent } from '../../runtime/src/model/events';
 import type { LoadOrderResult } from '../../server/src/protocol';
 
 export type { LoadOrderResult };
 
-export type PanelKind = 'loadOrder' | 'hookTraces' | 'visualizations' | 'debugPlugins';
+export type PanelKind = 'loadOrder' | 'hookTraces' | 'visualizations' | 'debugPlugins' | 'benchmarks';
 
 /** What a panel's webview keeps through reloads (vscode.setState) and hands to the serializer. */
 export interface PanelState {
@@ -23,13 +23,45 @@ export interface RunChoice {
   live: boolean;
 }
 
+/** One benchmark of one plugin-bench run, as the Benchmarks panel charts it. */
+export interface BenchRunCase {
+  name: string;
+  status: 'ok' | 'failed' | 'slower';
+  error?: string;
+  medianMs?: number;
+  p99Ms?: number;
+  opsPerSec?: number;
+  /** Median over the reference no-op's median in the same run. */
+  ratio?: number;
+  /** The comparison with the baseline, when there was one. */
+  baselineMedianMs?: number;
+  confidence?: number;
+  lowerBound?: number;
+}
+
+/** One plugin-bench run of a plugin (the Testing view's Benchmark profile, or the latest CLI summary). */
+export interface BenchRunView {
+  time: string;
+  referenceMedianMs?: number;
+  cases: BenchRunCase[];
+}
+
+/** A plugin's benchmarks in the Benchmarks panel: its committed baseline and its last runs, oldest first. */
+export interface BenchPluginView {
+  dir: string;
+  plugin: string;
+  baseline?: { savedAt: string; cases: Record<string, { medianMs: number; ratio?: number }> };
+  runs: BenchRunView[];
+}
+
 /** Host → webview. */
 export type ToWebview =
   | { type: 'loadOrder'; results: LoadOrderResult[]; error?: string }
   | { type: 'runs'; runs: RunChoice[]; selected?: string }
   | { type: 'traceEvents'; file: string; events: AetherEvent[]; reset: boolean }
   | { type: 'metrics'; points: MetricEvent[]; reset: boolean; maxPoints: number; dropped: number; pipeline?: string }
-  | { type: 'debugEvents'; events: AetherEvent[]; reset: boolean; logFile?: string; pipeline?: string; maxEvents: number };
+  | { type: 'debugEvents'; events: AetherEvent[]; reset: boolean; logFile?: string; pipeline?: string; maxEvents: number }
+  | { type: 'benchmarks'; plugins: BenchPluginView[]; running?: { dir: string; benchmark?: string; done: number; total: number } };
 
 /** Webview → host. */
 export type FromWebview =
@@ -37,4 +69,5 @@ export type FromWebview =
   | { type: 'open'; file: string; line?: number }
   | { type: 'selectRun'; file: string }
   | { type: 'refresh' }
-  | { type: 'revealStep'; pipelineFile: string; stepId: string };
+  | { type: 'revealStep'; pipelineFile: string; stepId: string }
+  | { type: 'runBench'; dir: string };

@@ -7,5 +7,6 @@ export { inspectWorkspacePlugins } from '../../../runtime/src/engine/workspacePl
 export { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
 export { runSandbox } from '../../../runtime/src/sandbox/runSandbox';
 export { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
+export { runBench, parseBenchFile, readBaseline, latestBenchSummary } from '../../../runtime/src/pluginBench';
 export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
 export { AetherDebugSession } from '../../../runtime/src/debug/debugSession';

@@ -9,6 +9,7 @@ export const panelTitles: Record<PanelKind, string> = {
   hookTraces: 'AetherScript: Hook Traces',
   visualizations: 'AetherScript: Live Visualizations',
   debugPlugins: 'AetherScript: Debug Plugins',
+  benchmarks: 'AetherScript: Benchmarks',
 };
 
 export const viewTypeOf = (kind: PanelKind) => `aether.panel.${kind}`;

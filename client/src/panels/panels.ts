@@ -1,4 +1,4 @@
-// The four panels: one instance each, created or revealed, and restored after a reload through
+// The five panels: one instance each, created or revealed, and restored after a reload through
 // a WebviewPanelSerializer per view type.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
@@ -8,8 +8,9 @@ import { LoadOrderPanel } from './loadOrderPanel';
 import { HookTracesPanel } from './hookTracesPanel';
 import { VisualizationsPanel } from './visualizationsPanel';
 import { DebugPluginsPanel } from './debugPluginsPanel';
+import { BenchmarksPanel } from './benchmarksPanel';
 
-const kinds: PanelKind[] = ['loadOrder', 'hookTraces', 'visualizations', 'debugPlugins'];
+const kinds: PanelKind[] = ['loadOrder', 'hookTraces', 'visualizations', 'debugPlugins', 'benchmarks'];
 
 export class Panels implements vscode.Disposable {
   private readonly open = new Map<PanelKind, PanelBase>();
@@ -61,6 +62,8 @@ export class Panels implements vscode.Disposable {
         return new VisualizationsPanel(webviewPanel, this.ctx, state);
       case 'debugPlugins':
         return new DebugPluginsPanel(webviewPanel, this.ctx, state);
+      case 'benchmarks':
+        return new BenchmarksPanel(webviewPanel, this.ctx, state);
     }
   }
 

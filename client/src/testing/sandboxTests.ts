@@ -25,8 +25,8 @@ export class SandboxTests implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(SANDBOX_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate((uri) => void this.loadFile(uri)),
-      watcher.onDidChange((uri) => void this.loadFile(uri)),
+      watcher.onDidCreate((uri) => !/[/\\]\.aether[/\\]/.test(uri.fsPath) && void this.loadFile(uri)),
+      watcher.onDidChange((uri) => !/[/\\]\.aether[/\\]/.test(uri.fsPath) && void this.loadFile(uri)),
       watcher.onDidDelete((uri) => this.removeFile(uri)),
       vscode.workspace.onDidChangeTextDocument(
         (e) => e.document.fileName.endsWith('.sandbox.yaml') && this.loadFile(e.document.uri, e.document.getText()),
@@ -35,7 +35,8 @@ export class SandboxTests implements vscode.Disposable {
   }
 
   async discover(): Promise<void> {
-    const files = await vscode.workspace.findFiles(SANDBOX_GLOB, '**/node_modules/**');
+    // The compile cache under .aether/ may hold copies of plugin folders (test/ included): not cases of their own.
+    const files = await vscode.workspace.findFiles(SANDBOX_GLOB, '**/{node_modules,.aether}/**');
     await Promise.all(files.map((uri) => this.loadFile(uri)));
   }
 
