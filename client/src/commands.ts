@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Ctx } from './ctx';
 import { PIPELINE_LANGUAGE } from './ctx';
 import { debugPipeline } from './debug/pipelineDebugging';
+import { registerReplay } from './debug/replayStep';
 import { embeddedRuntime, runtimeBundles } from './embeddedRuntime';
 import { pipelineSource, pluginPackage, pluginSandbox, pluginSource } from './templates';
 
@@ -67,6 +68,7 @@ const commands: Record<string, Factory> = {
     ctx.panels.show('debugPlugins');
     await ctx.runs.run({ uri, debugPlugins: true });
   },
+  'aether.runs.replayStep': (ctx) => registerReplay(ctx),
   'aether.debugPipeline': () => async (arg?: unknown) => {
     const uri = await pipelineUri(arg);
     if (uri) await debugPipeline(uri);

@@ -176,15 +176,48 @@ async function main(): Promise<void> {
     await shot(page, '06b-debug-stopped');
     await palette(page, 'Debug: Continue');
     await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout });
-    // The breakpoint moved to the step's `id:` line (38), where toggling it again removes it.
+    // Shown on the step's `id:` line (38) while debugging, it is back on the line it was set on (39) after.
     await quickOpen(page, 'release.pipeline.yaml');
     await palette(page, 'Go to Line/Column...');
-    await page.keyboard.type('38');
+    await page.keyboard.type('39');
     await page.keyboard.press('Enter');
     await palette(page, 'Debug: Toggle Breakpoint');
     await palette(page, 'AetherScript: Focus on Runs View');
     await page.locator('.monaco-list-row', { hasText: 'release-demo' }).filter({ hasText: /ok ·/ }).nth(1).waitFor({ timeout });
     await shot(page, '06c-debug-finished');
+
+    step('F5 stops at a step breakpoint and at a breakpoint in the plugin TypeScript, then finishes');
+    const pluginLines = readFileSync(path.join(root, 'examples/plugins/core-tools/index.ts'), 'utf8').split('\n');
+    const echoLine = pluginLines.findIndex((line) => line.includes('return this.echo(ctx')) + 1;
+    const debugPage = page;
+    const toggleBreakpoint = async (open: () => Promise<void>, line: number) => {
+      await open();
+      await palette(debugPage, 'Go to Line/Column...');
+      await debugPage.keyboard.type(String(line));
+      await debugPage.keyboard.press('Enter');
+      await palette(debugPage, 'Debug: Toggle Breakpoint');
+    };
+    const openCoreTools = async () => {
+      await debugPage.keyboard.press('F1');
+      await debugPage.locator('.quick-input-widget input').fill('plugins/core-tools/index.ts');
+      await debugPage.locator('.quick-input-list .monaco-list-row', { hasText: 'index.ts' }).first().waitFor({ timeout });
+      await debugPage.keyboard.press('Enter');
+      await debugPage.locator('.tab.active', { hasText: 'index.ts' }).first().waitFor({ timeout });
+    };
+    await toggleBreakpoint(openCoreTools, echoLine);
+    await toggleBreakpoint(() => quickOpen(debugPage, 'release.pipeline.yaml'), 31);
+    await page.keyboard.press('F5');
+    await waitForText(page.locator('.debug-call-stack').first(), /announce-start: echo/);
+    await shot(page, '06d-debug-step');
+    await palette(page, 'Debug: Continue');
+    // The plugin's own TypeScript, through the compiled copy's source map, in js-debug's child session.
+    await waitForText(page.locator('.debug-call-stack').first(), /index\.ts/, 90_000);
+    await page.locator('.tab.active', { hasText: 'index.ts' }).first().waitFor({ timeout });
+    await shot(page, '06e-debug-plugin-source');
+    await palette(page, 'Debug: Continue');
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 90_000 });
+    await toggleBreakpoint(openCoreTools, echoLine);
+    await toggleBreakpoint(() => quickOpen(debugPage, 'release.pipeline.yaml'), 31);
 
     step('the Benchmark profile on a core-tools bench case; the Benchmarks panel charts it');
     await quickOpen(page, 'core-tools.bench.yaml');

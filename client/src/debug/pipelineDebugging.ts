@@ -11,9 +11,26 @@ import { PIPELINE_LANGUAGE } from '../ctx';
 
 export const DEBUG_TYPE = 'aether';
 
-/** A launch configuration for one pipeline file. */
+/** Any enabled breakpoint in a JavaScript or TypeScript file: plugin code the user wants to stop in. */
+function hasPluginBreakpoints(): boolean {
+  return vscode.debug.breakpoints.some(
+    (bp) => bp.enabled && bp instanceof vscode.SourceBreakpoint && /\.[cm]?[jt]sx?$/.test(bp.location.uri.fsPath),
+  );
+}
+
+/**
+ * A launch configuration for one pipeline file. Plugin code is debugged too (`debugPlugins`) when a
+ * breakpoint is set in a plugin source, so F5 stops in both without a launch.json.
+ */
 export function debugConfigurationFor(file: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
-  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file)}`, pipeline: file, ...extra };
+  return {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name: `Debug ${path.basename(file)}`,
+    pipeline: file,
+    ...(hasPluginBreakpoints() ? { debugPlugins: true } : {}),
+    ...extra,
+  };
 }
 
 class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
@@ -42,11 +59,16 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
       );
       return undefined;
     }
-    return config;
+    // A configuration that does not say: debug plugin code when a breakpoint waits in it.
+    return config.debugPlugins === undefined && hasPluginBreakpoints() ? { ...config, debugPlugins: true } : config;
   }
 }
 
 export function registerDebugging(ctx: Ctx): void {
+  // The extension host learns the editor's breakpoints only once something asks for them (and then
+  // asynchronously): ask now, so that F5 already knows whether a plugin source has one.
+  void vscode.debug.breakpoints;
+  ctx.push(vscode.debug.onDidChangeBreakpoints(() => undefined));
   ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations()));
   ctx.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {

@@ -10,3 +10,4 @@ export { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
 export { runBench, parseBenchFile, readBaseline, latestBenchSummary } from '../../../runtime/src/pluginBench';
 export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
 export { AetherDebugSession } from '../../../runtime/src/debug/debugSession';
+export { replayStep } from '../../../runtime/src/engine/replayStep';

@@ -143,7 +143,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         return;
       case 'state-set':
         state.set(message.key, message.value);
-        events.emit({ type: 'state', key: message.key, plugin, stepId });
+        events.emit({ type: 'state', key: message.key, plugin, stepId, value: message.value });
         return;
       case 'metrics':
         for (const point of message.points) {

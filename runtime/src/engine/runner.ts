@@ -148,7 +148,7 @@ export class PipelineRunner {
     step: PipelineStep,
     binding: CommandBinding | undefined,
     started: number,
-    outcome: StepOutcome & { reason?: string; skippedBy?: string },
+    outcome: StepOutcome & { reason?: string; skippedBy?: string; input?: JsonValue },
   ): void {
     this.outcomes.set(step.id, outcome);
     if (outcome.status === 'failed' && !step.continueOnError) this.failures.push(outcome.error ?? `step "${step.id}" failed`);
@@ -164,6 +164,9 @@ export class PipelineRunner {
       reason: outcome.reason,
       skippedBy: outcome.skippedBy,
       continueOnError: step.continueOnError || undefined,
+      ...(outcome.input !== undefined && binding
+        ? { input: outcome.input, config: this.options.pipeline.plugins[binding.plugin] ?? {} }
+        : {}),
     });
     this.options.debugger?.stepEnded?.(step);
   }
@@ -284,7 +287,7 @@ export class PipelineRunner {
       });
       await this.options.debugger?.afterFailure({ ...paused(), error: outcome.error });
     }
-    this.finishStep(step, binding, started, outcome);
+    this.finishStep(step, binding, started, { ...outcome, input });
   }
 
   /** Why `step` cannot run, when a step it needs failed or was skipped. */

@@ -69,6 +69,9 @@ export interface StepEndEvent extends EventBase {
   reason?: string;
   skippedBy?: string;
   continueOnError?: boolean;
+  /** The input `execute` was called with and the plugin's config block: what a replay needs. */
+  input?: JsonValue;
+  config?: JsonValue;
 }
 export interface LogEvent extends EventBase {
   type: 'log';
@@ -93,6 +96,8 @@ export interface StateEvent extends EventBase {
   key: string;
   plugin: string;
   stepId?: string;
+  /** The value written, so that a record knows the state at every step (replay). */
+  value?: JsonValue;
 }
 export interface LimitEvent extends EventBase {
   type: 'limit';
