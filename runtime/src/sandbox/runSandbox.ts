@@ -8,7 +8,7 @@ import type { AetherDiagnostic, SourceRange } from '../model/diagnostics';
 import type { PluginCandidate } from '../model/catalog';
 import type { CommandMeta, JsonValue, PluginMeta, VisualizationPoint } from '../model/plugin';
 import type { ContextSnapshot, PluginFault } from '../host/protocol';
-import type { HostGrant, HostNotification } from '../host/hostClient';
+import type { HostGrant, HostNotification, InspectOptions } from '../host/hostClient';
 import { PluginHosts } from '../host/hostPool';
 import { readConfig } from '../config/workspace';
 import { readTrustSettings } from '../config/trustConfig';
@@ -62,6 +62,11 @@ export interface SandboxOptions {
   bundles?: RuntimeBundles;
   /** Limits of a plugin whose meta sets none (the editor's settings); spec section 3 when absent. */
   defaultLimits?: Partial<LimitDefaults>;
+  /**
+   * Debug the cases (the Testing view's Debug profile): the plugin host opens the Node inspector and
+   * calls no timeout while a debugger may hold the plugin (spec section 10).
+   */
+  inspect?: InspectOptions;
 }
 
 export interface SandboxReport {
@@ -163,6 +168,7 @@ export async function runSandbox(pluginDir: string, options: SandboxOptions = {}
   report.attestation = verified.result;
   const newHost = () =>
     new PluginHosts({
+      ...(options.inspect ? { inspect: options.inspect } : {}),
       hostModule: bundles.hostModule,
       cwd: workspaceRoot,
       onNotification: (message) => collectors.get(message.pluginId)?.take(message),
