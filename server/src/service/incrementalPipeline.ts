@@ -6,7 +6,10 @@
 // cross-step checks (ids, needs, expressions) from what the last analysis knew of the other steps.
 // Whenever that could differ from a full parse (the step's id, needs or command changed, anchors or
 // aliases, YAML errors, messages that quote line numbers…), it returns undefined and the caller
-// re-parses the whole file; a property test asserts both give the same diagnostics.
+// re-parses the whole file; a property test asserts both give the same diagnostics. The edited region
+// is found by diffing the new text against the old (common prefix and suffix, `commonEnds`), never
+// from the change's range: a full-text `contentChanges` entry (legal under incremental sync, and all
+// some clients ever send) takes this path exactly as a ranged one does.
 import { isAlias, isDocument, isMap, isScalar, isSeq, type Document, type Node, type YAMLSeq } from 'yaml';
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
 import { parsePipeline } from '../../../runtime/src/pipeline';

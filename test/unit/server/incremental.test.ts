@@ -1,6 +1,8 @@
 // Property test: validating a pipeline edit by edit incrementally (only the edited step re-parsed)
 // gives exactly the diagnostics of a full re-parse of each version, whatever the edits; and the
-// features that read the tree (symbols, folding) agree too.
+// features that read the tree (symbols, folding) agree too. The same holds when an edit arrives as a
+// full-text change (legal under incremental sync, and all that some clients send): the new text is
+// diffed against the old to find the edited step.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -97,5 +99,57 @@ describe('incremental validation', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+
+  it('gives the same diagnostics as a full check when edits arrive as full-text changes', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const incremental = getLanguageService({ getIndex: () => index });
+    const full = getLanguageService({ getIndex: () => index, incremental: false });
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(4), fc.constantFrom(...PIECES), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        async (kinds, edits) => {
+          const uri = `file:///ws/full${n++}.pipeline.yaml`;
+          let text = pipeline(kinds);
+          // One document updated in place, as the server's TextDocuments does, by ranged or range-less changes.
+          const document = TextDocument.create(uri, 'aetherscript-pipeline', 1, text);
+          assert.deepEqual(incremental.doValidation(document), full.doValidation(document));
+          for (const [at, length, insert, asFullText] of edits) {
+            const layout = layoutOf(text);
+            const base = layout ? layout.itemsStart : 0;
+            const start = base + (at % (text.length - base + 1));
+            const end = Math.min(text.length, start + length);
+            const range = { start: document.positionAt(start), end: document.positionAt(end) };
+            text = text.slice(0, start) + insert + text.slice(end);
+            TextDocument.update(document, [asFullText ? { text } : { range, text: insert }], document.version + 1);
+            assert.equal(document.getText(), text);
+            const reference = TextDocument.create(uri, 'aetherscript-pipeline', document.version, text);
+            assert.deepEqual(incremental.doValidation(document), full.doValidation(reference), `after editing at ${start}:\n${text}`);
+          }
+          incremental.forget(uri);
+          full.forget(uri);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('takes the incremental path for a one-character full-text edit in a 5,000-step pipeline', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const service = getLanguageService({ getIndex: () => index });
+    const reference = getLanguageService({ getIndex: () => index, incremental: false });
+    const uri = 'file:///ws/big.pipeline.yaml';
+    const text = pipeline(Array.from({ length: 5000 }, (_, i) => i % 3));
+    const document = TextDocument.create(uri, 'aetherscript-pipeline', 1, text);
+    service.doValidation(document);
+    assert.equal(service.lastAnalysisWasFull(uri), true, 'the open parses the whole text');
+    const at = text.indexOf('src/2499.ts') + 4;
+    const edited = text.slice(0, at) + '9' + text.slice(at);
+    TextDocument.update(document, [{ text: edited }], 2);
+    const diagnostics = service.doValidation(document);
+    assert.equal(service.lastAnalysisWasFull(uri), false, 'a full-text change inside one step re-parses only that step');
+    assert.deepEqual(diagnostics, reference.doValidation(TextDocument.create(uri, 'aetherscript-pipeline', 2, edited)));
   });
 });
