@@ -110,7 +110,13 @@ export class BenchmarksView {
         options: {
           responsive: true,
           maintainAspectRatio: false,
-          scales: { y: { type: 'logarithmic', title: { display: true, text: 'median (ms, log scale)' } } },
+          scales: {
+            y: {
+              type: 'logarithmic',
+              title: { display: true, text: 'median (log scale)' },
+              ticks: { maxTicksLimit: 6, callback: (value) => ms(Number(value)) },
+            },
+          },
           plugins: { tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${ms(item.raw as number)}` } } },
         },
       }),

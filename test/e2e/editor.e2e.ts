@@ -226,6 +226,8 @@ async function main(): Promise<void> {
       readFileSync(benchFile, 'utf8')
         .split('\n')
         .findIndex((l) => l.startsWith('  - name: echo a short message')) + 1;
+    // The extension lists an open bench file's benchmarks: their run buttons appear in the gutter.
+    await page.locator('.editor-group-container.active .testing-run-glyph').first().waitFor({ timeout });
     await palette(page, 'Go to Line/Column...');
     await page.keyboard.type(String(benchLine));
     await page.keyboard.press('Enter');

@@ -48,7 +48,16 @@ export class BenchTests implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument(
         (e) => e.document.fileName.endsWith('.bench.yaml') && this.loadFile(e.document.uri, e.document.getText()),
       ),
+      // An open bench file gets its run buttons (and Run Test at Cursor works) before the Testing view
+      // is ever shown, which is when the controller would otherwise discover it.
+      vscode.workspace.onDidOpenTextDocument((document) => this.loadOpened(document)),
     );
+    for (const document of vscode.workspace.textDocuments) this.loadOpened(document);
+  }
+
+  private loadOpened(document: vscode.TextDocument): void {
+    if (document.uri.scheme === 'file' && document.fileName.endsWith('.bench.yaml') && isOwnFile(document.uri))
+      void this.loadFile(document.uri, document.getText());
   }
 
   async discover(): Promise<void> {
