@@ -14,7 +14,7 @@ export const DEBUG_TYPE = 'aether';
 /** Any enabled breakpoint in a JavaScript or TypeScript file: plugin code the user wants to stop in. */
 function hasPluginBreakpoints(): boolean {
   return vscode.debug.breakpoints.some(
-    (bp) => bp.enabled && bp instanceof vscode.SourceBreakpoint && /\.[cm]?[jt]sx?$/.test(bp.location.uri.fsPath),
+    (bp) => bp.enabled && /\.[cm]?[jt]sx?$/.test((bp as Partial<vscode.SourceBreakpoint>).location?.uri.path ?? ''),
   );
 }
 
@@ -34,6 +34,8 @@ export function debugConfigurationFor(file: string, extra: Partial<vscode.DebugC
 }
 
 class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [debugConfigurationFor('${file}', { name: 'Debug the current pipeline' })];
   }
@@ -51,7 +53,7 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
         );
         return undefined;
       }
-      return debugConfigurationFor(document.uri.fsPath);
+      return this.resolveDebugConfiguration(_folder, debugConfigurationFor(document.uri.fsPath));
     }
     if (typeof config.pipeline !== 'string' || config.pipeline === '') {
       void vscode.window.showErrorMessage(
@@ -60,7 +62,11 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     // A configuration that does not say: debug plugin code when a breakpoint waits in it.
-    return config.debugPlugins === undefined && hasPluginBreakpoints() ? { ...config, debugPlugins: true } : config;
+    const resolved = config.debugPlugins === undefined && hasPluginBreakpoints() ? { ...config, debugPlugins: true } : config;
+    this.log.info(
+      `debug ${resolved.pipeline}${resolved.debugPlugins ? ' with plugin code' : ''} (${vscode.debug.breakpoints.length} breakpoints known)`,
+    );
+    return resolved;
   }
 }
 
@@ -69,7 +75,7 @@ export function registerDebugging(ctx: Ctx): void {
   // asynchronously): ask now, so that F5 already knows whether a plugin source has one.
   void vscode.debug.breakpoints;
   ctx.push(vscode.debug.onDidChangeBreakpoints(() => undefined));
-  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations()));
+  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations(ctx.log)));
   ctx.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () => {

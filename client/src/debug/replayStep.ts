@@ -52,7 +52,10 @@ export function registerReplay(ctx: Ctx): (node?: { run: RunState; step: StepSta
                 const port = Number(new URL(url).port);
                 void vscode.debug
                   .startDebugging(folder, {
-                    ...(runtime.AetherDebugSession.pluginAttachConfiguration(port) as vscode.DebugConfiguration),
+                    ...(runtime.AetherDebugSession.pluginAttachConfiguration(
+                      port,
+                      runtime.findWorkspaceRoot(path.dirname(run.file)),
+                    ) as vscode.DebugConfiguration),
                     name: `Replay ${step.id}`,
                   })
                   .then((started) => started || controller.abort());

@@ -5,7 +5,7 @@ export { parsePipeline } from '../../../runtime/src/pipeline';
 export { syncPlugins } from '../../../runtime/src/engine/syncPlugins';
 export { inspectWorkspacePlugins } from '../../../runtime/src/engine/workspacePlugins';
 export { findWorkspaceRoot } from '../../../runtime/src/config/workspace';
-export { runSandbox } from '../../../runtime/src/sandbox/runSandbox';
+export { runSandbox, SANDBOX_CACHE_DIR } from '../../../runtime/src/sandbox/runSandbox';
 export { parseSandboxFile } from '../../../runtime/src/sandbox/sandboxFile';
 export { runBench, parseBenchFile, readBaseline, latestBenchSummary } from '../../../runtime/src/pluginBench';
 export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';

@@ -22,6 +22,9 @@ export class SandboxTests implements vscode.Disposable {
     };
     this.controller.refreshHandler = () => this.discover();
     this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
+    // Debug: the cases' plugin host opens the Node inspector and waits for js-debug, so a breakpoint in
+    // the plugin's source stops inside the case; timeouts are suspended meanwhile.
+    this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, (request, token) => this.run(request, token, true), true);
     const watcher = vscode.workspace.createFileSystemWatcher(SANDBOX_GLOB);
     this.disposables.push(
       watcher,
@@ -32,6 +35,27 @@ export class SandboxTests implements vscode.Disposable {
         (e) => e.document.fileName.endsWith('.sandbox.yaml') && this.loadFile(e.document.uri, e.document.getText()),
       ),
     );
+  }
+
+  /** Inspector options whose host, once listening, gets js-debug attached; a failed attach cancels. */
+  private attachOnListening(dir: string, abort: AbortController) {
+    const runtime = embeddedRuntime();
+    return {
+      port: 0,
+      brk: true,
+      onListening: (url: string) => {
+        const configuration = runtime.AetherDebugSession.pluginAttachConfiguration(
+          Number(new URL(url).port),
+          runtime.SANDBOX_CACHE_DIR,
+        ) as vscode.DebugConfiguration;
+        void vscode.debug
+          .startDebugging(vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir)), {
+            ...configuration,
+            name: `Sandbox: ${path.basename(dir)}`,
+          })
+          .then((started) => started || abort.abort());
+      },
+    };
   }
 
   async discover(): Promise<void> {
@@ -94,7 +118,7 @@ export class SandboxTests implements vscode.Disposable {
     cts.dispose();
   }
 
-  private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+  private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken, debug = false): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('AetherScript: sandbox tests run plugin code, which is disabled in an untrusted workspace.');
       return;
@@ -132,6 +156,7 @@ export class SandboxTests implements vscode.Disposable {
           signal: abort.signal,
           bundles,
           defaultLimits: Config.for(vscode.Uri.file(dir)).pluginLimits,
+          ...(debug ? { inspect: this.attachOnListening(dir, abort) } : {}),
           onCase: (result) => {
             const item = wanted.get(`${result.file}#${result.case}`);
             if (!item) return;

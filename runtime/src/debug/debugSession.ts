@@ -25,6 +25,7 @@ import type { JsonValue } from '../model/plugin';
 import type { AetherEvent } from '../model/events';
 import type { PipelineStep } from '../model/pipeline';
 import { parsePipeline } from '../pipeline';
+import { findWorkspaceRoot } from '../config/workspace';
 import { runPipeline, type RunOptions, type RunResult } from '../engine/runPipeline';
 import type { PausedStep, StepDebugger } from '../engine/runner';
 import type { RuntimeBundles } from '../engine/runtimePaths';
@@ -173,8 +174,17 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
     void run.then((result) => this.onRunEnd(result));
   }
 
-  /** The attach configuration for the editor's JavaScript debugger (VS Code's js-debug, vscode-js-debug). */
-  static pluginAttachConfiguration(port: number): DebugProtocol.StartDebuggingRequestArguments['configuration'] {
+  /**
+   * The attach configuration for the editor's JavaScript debugger (VS Code's js-debug, vscode-js-debug).
+   * Compiled plugins live in the workspace's compile cache, a dot-folder js-debug's default `outFiles`
+   * skip, with inline source maps to their TypeScript: name them, and pause each script that has a
+   * source map until its breakpoints are set, so a breakpoint in the plugin's `.ts` binds in time.
+   */
+  static pluginAttachConfiguration(
+    port: number,
+    /** Where the compiled plugins are: the workspace's `.aether/cache/plugins`, or the sandbox's cache. */
+    compiledDir?: string,
+  ): DebugProtocol.StartDebuggingRequestArguments['configuration'] {
     return {
       type: 'pwa-node',
       request: 'attach',
@@ -182,7 +192,8 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
       address: '127.0.0.1',
       port,
       continueOnAttach: true,
-      // Compiled plugins live in the compile cache with inline source maps to their TypeScript.
+      pauseForSourceMap: true,
+      ...(compiledDir ? { outFiles: [path.join(compiledDir, '**', '*.mjs')] } : {}),
       resolveSourceMapLocations: null,
       skipFiles: ['<node_internals>/**'],
     };
@@ -197,7 +208,10 @@ export class AetherDebugSession extends DebugSession implements StepDebugger {
     this.output('console', `plugin inspector on 127.0.0.1:${port}; attaching the JavaScript debugger\n`);
     const args: DebugProtocol.StartDebuggingRequestArguments = {
       request: 'attach',
-      configuration: AetherDebugSession.pluginAttachConfiguration(port),
+      configuration: AetherDebugSession.pluginAttachConfiguration(
+        port,
+        path.join(findWorkspaceRoot(path.dirname(this.args!.pipeline)), '.aether', 'cache', 'plugins'),
+      ),
     };
     this.sendRequest('startDebugging', args, 30_000, (response) => {
       if (response.success) return;

@@ -88,6 +88,9 @@ export interface SandboxReport {
   attestation?: AttestationResult;
 }
 
+/** The sandbox's compile cache: never the plugin's own folder (a signed plugin would count as changed). */
+export const SANDBOX_CACHE_DIR = path.join(tmpdir(), 'aetherscript', 'plugin-cache');
+
 /** Cases run on one plugin host before it is replaced, so idle workers of earlier cases do not pile up. */
 const CASES_PER_HOST = 16;
 
@@ -357,7 +360,7 @@ async function preparePlugin(
   try {
     // The compile cache goes to the temp folder, never into the plugin's own folder: files written
     // there would count as changes to a signed plugin. Entries are sealed, so sharing is safe.
-    compiled = await compilePlugin(entry, path.join(tmpdir(), 'aetherscript', 'plugin-cache'), bundles.apiModule, {
+    compiled = await compilePlugin(entry, SANDBOX_CACHE_DIR, bundles.apiModule, {
       root: dir,
       tree: verified.tree,
       confined: false,

@@ -141,7 +141,7 @@ describe('debugging plugin code through the adapter', () => {
 
       assert.equal(attached.length, 1);
       assert.deepEqual(
-        { ...attached[0], port: undefined },
+        { ...attached[0], port: undefined, outFiles: undefined },
         {
           type: 'pwa-node',
           request: 'attach',
@@ -149,10 +149,13 @@ describe('debugging plugin code through the adapter', () => {
           address: '127.0.0.1',
           port: undefined,
           continueOnAttach: true,
+          pauseForSourceMap: true,
+          outFiles: undefined,
           resolveSourceMapLocations: null,
           skipFiles: ['<node_internals>/**'],
         },
       );
+      assert.deepEqual(attached[0]!.outFiles, [path.join(ws.root, '.aether', 'cache', 'plugins', '**', '*.mjs')]);
       assert.equal(paused.length, 1, 'the breakpoint was hit once');
       assert.match(paused[0]!.url, /\/\.aether\/cache\/plugins\/slow-[^/]+\/index\.mjs$/);
       const map = JSON.parse(
