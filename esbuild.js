@@ -15,6 +15,67 @@ const watch = process.argv.includes('--watch');
  */
 const runtimeExternals = ['typescript'];
 
+/**
+ * The JSON Schemas the language server compiles on its first open, compiled here instead with ajv's
+ * standalone code generation (issue 11: ajv compiling the pipeline schema was ~55 ms of the first
+ * didOpen, the plugin meta schema ~35 ms of the workspace index before it). The modules that compile
+ * them (runtime/src/pipeline/schemaCheck.ts, runtime/src/plugins/meta.ts) get, for `import Ajv from
+ * 'ajv'`, a stand-in whose `compile` returns the generated validator when the schema and options are
+ * the ones generated for, and compiles with the real ajv otherwise (plugins' own schemas).
+ */
+const precompiled = [
+  { schema: 'runtime/schemas/pipeline.schema.json', options: { allErrors: true, verbose: true, allowUnionTypes: true } },
+  { schema: 'runtime/schemas/plugin-meta.schema.json', options: { allErrors: true, allowUnionTypes: true } },
+];
+const precompiledFor = ['runtime/src/pipeline/schemaCheck.ts', 'runtime/src/plugins/meta.ts'].map((file) => path.join(__dirname, file));
+
+function ajvStandalone() {
+  // The runtime's ajv (8), as the bundles resolve it from runtime/src, not the top level's.
+  const fromRuntime = (id) => require(require.resolve(id, { paths: [path.join(__dirname, 'runtime/src')] }));
+  const Ajv = fromRuntime('ajv').default;
+  const standaloneCode = fromRuntime('ajv/dist/standalone').default;
+  const validators = precompiled.map(({ schema, options }, i) => {
+    const json = fs.readFileSync(path.join(__dirname, schema), 'utf8');
+    const ajv = new Ajv({ ...options, code: { source: true } });
+    return {
+      name: `validator${i}`,
+      code: standaloneCode(ajv, ajv.compile(JSON.parse(json))),
+      schema: JSON.stringify(JSON.parse(json)),
+      options,
+    };
+  });
+  const shim = `import RealAjv from 'ajv';
+${validators.map((v) => `import ${v.name} from 'ajv-standalone:${v.name}';`).join('\n')}
+const precompiled = [${validators.map((v) => `[${JSON.stringify(v.schema)}, ${JSON.stringify(JSON.stringify(v.options))}, ${v.name}]`).join(', ')}];
+export default class Ajv {
+  constructor(options) { this.options = options; }
+  compile(schema) {
+    const json = JSON.stringify(schema);
+    const options = JSON.stringify(this.options);
+    for (const [s, o, validate] of precompiled) if (s === json && o === options) return validate;
+    return new RealAjv(this.options).compile(schema);
+  }
+}
+`;
+  return {
+    name: 'ajv-standalone',
+    setup(build) {
+      build.onResolve({ filter: /^ajv$/ }, (args) =>
+        precompiledFor.includes(args.importer) ? { path: 'shim', namespace: 'ajv-standalone' } : undefined,
+      );
+      build.onResolve({ filter: /^ajv-standalone:/ }, (args) => ({
+        path: args.path.slice('ajv-standalone:'.length),
+        namespace: 'ajv-standalone',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'ajv-standalone' }, (args) => ({
+        contents: args.path === 'shim' ? shim : validators.find((v) => v.name === args.path).code,
+        resolveDir: path.join(__dirname, 'runtime/src'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Each entry is one bundle; `when` skips bundles whose sources do not exist yet. */
 const bundles = [
   { entry: 'runtime/src/cli/main.ts', out: 'runtime/dist/cli.js' },
@@ -26,7 +87,7 @@ const bundles = [
   { entry: 'runtime/src/api.ts', out: 'runtime/dist/api.mjs', format: 'esm' },
   // `aether validate`'s worker thread (runtime/src/cli/commands/validate.ts).
   { entry: 'runtime/src/workspace/validateWorker.ts', out: 'runtime/dist/validateWorker.js' },
-  { entry: 'server/src/server.ts', out: 'server/dist/server.js' },
+  { entry: 'server/src/server.ts', out: 'server/dist/server.js', plugins: [ajvStandalone()] },
   { entry: 'client/src/extension.ts', out: 'dist/client/extension.js', external: ['vscode'] },
   // Loaded after activation (client/src/lazy/loadBundle.ts): activation parses only extension.js.
   { entry: 'client/src/lazy/languageClientBundle.ts', out: 'dist/client/languageClient.js', external: ['vscode'] },
@@ -55,6 +116,7 @@ async function main() {
         absWorkingDir: __dirname,
         // Schemas are JSON files shared with the editor; bundle them as data.
         loader: { '.json': 'json' },
+        plugins: bundle.plugins ?? [],
       }),
     );
   }

@@ -60,13 +60,19 @@ function serve(): void {
   // The workspace is indexed as soon as the client initializes: keep the thread started at load until then.
   sourceParser.prepare();
   // The synced `aether.plugins` list and `aether.trust` apply here as in a run (files read, never executed).
+  /** Resolves when the index first hands a plugin source to the parser thread (discovery is done by then). */
+  let sourceSent: () => void = () => undefined;
+  const firstSourceSent = new Promise<void>((resolve) => (sourceSent = resolve));
   const indexes = new WorkspaceIndexes({
     ...nodeWorkspaceOptions,
-    readSource: (text, file, location) =>
-      sourceParser.validate(text, file, location).catch((error: unknown) => {
+    readSource: (text, file, location) => {
+      const read = sourceParser.validate(text, file, location);
+      sourceSent();
+      return read.catch((error: unknown) => {
         logError(error);
         return validatePluginSource(text, file, location);
-      }),
+      });
+    },
   });
   const service = getLanguageService({
     getIndex: (uri) => indexes.forFile(uriToPath(uri)),
@@ -90,6 +96,8 @@ function serve(): void {
   let initialFolders: string[] = [];
   /** Resolves once every workspace folder has been indexed; requests wait for it. */
   let ready: Promise<void> = Promise.resolve();
+  /** Whether `ready` has resolved (checks made before that parse their text while the index is built). */
+  let indexed = true;
 
   connection.onInitialize((params): InitializeResult => {
     settings.canPull = params.capabilities.workspace?.configuration === true;
@@ -99,7 +107,14 @@ function serve(): void {
     // Clients without workspace folders name one root (rootPath is the deprecated form of rootUri).
     if (initialFolders.length === 0 && params.rootUri) initialFolders = [uriToPath(params.rootUri)];
     if (initialFolders.length === 0 && params.rootPath) initialFolders = [params.rootPath];
-    ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(() => undefined, logError);
+    indexed = false;
+    ready = Promise.all(initialFolders.map((folder) => indexes.addFolder(folder))).then(
+      () => void (indexed = true),
+      (error: unknown) => {
+        indexed = true;
+        logError(error);
+      },
+    );
     return { capabilities: capabilities(hasWorkspaceFolders), serverInfo: { name: 'aether-language-server' } };
   });
 
@@ -132,6 +147,16 @@ function serve(): void {
   async function validate(document: TextDocument): Promise<void> {
     idle.busy();
     try {
+      // The first open of a session: the index is still being built (its plugin sources parsed in the
+      // parser thread), so parse the text meanwhile; the check after `ready` then only adds the
+      // plugin-aware part.
+      if (!indexed) {
+        // Not before discovery has handed the plugin sources to the parser thread (its file reads need
+        // this thread), nor in the way of the reads of sibling plugins that finish at the same time.
+        await Promise.race([firstSourceSent, ready]);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!indexed) service.prepare(document);
+      }
       await ready;
       const documentSettings = await settings.for(document.uri);
       // The document may have changed while settings were fetched; the newer validation will publish.

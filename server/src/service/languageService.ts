@@ -28,6 +28,7 @@ import type { ValidationOptions } from '../../../runtime/src/workspace/pipelineD
 import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation, type PipelineDocument } from './pipelineDocument';
 import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from '../../../runtime/src/workspace/text';
+import { parsePipeline, type ParsedPipeline } from '../../../runtime/src/pipeline';
 import { completePluginSource } from './pluginCompletion';
 import { completePluginTestFile, pluginTestFileKind, validatePluginTestFile } from './pluginTestFiles';
 import type { ReadBenchFigures } from './benchFigures';
@@ -63,6 +64,12 @@ export interface AetherLanguageService {
   getLoadOrder(folderOrFileUri?: string): LoadOrderResult[];
   /** Frees what the cached analyses no longer need (parser tokens); for when the server is idle. */
   compact(): void;
+  /**
+   * Parses a pipeline's text ahead of its check: the parse (YAML, schema, expressions) depends on the
+   * text only, so the server runs it while the workspace index is still being built instead of after.
+   * The next check of that same text uses it, once; anything else ignores it.
+   */
+  prepare(document: TextDocument): void;
   /** Whether the document's last analysis re-parsed the whole text (not only an edited step). */
   lastAnalysisWasFull(uri: string): boolean;
   /** Drops cached analysis of a closed document. */
@@ -148,6 +155,8 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     string,
     { key: string; version: number; doc: PipelineDocument; incremental?: IncrementalState | null; full: boolean; compacted?: boolean }
   >();
+  /** Parses done ahead by `prepare`, per document, each taken by the next full analysis of its text. */
+  const preparsed = new Map<string, ParsedPipeline>();
   const fallback = emptyIndex();
   // Settings are pulled per document; remembered only so that features agree with the last validation.
   const lastSettings = new Map<string, LanguageSettings>();
@@ -178,7 +187,17 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         return next.doc;
       }
     }
-    const doc = analysePipeline(text, document.uri, uriToPath(document.uri), document.version, index, effective);
+    const ahead = preparsed.get(document.uri);
+    preparsed.delete(document.uri);
+    const doc = analysePipeline(
+      text,
+      document.uri,
+      uriToPath(document.uri),
+      document.version,
+      index,
+      effective,
+      ahead?.text === text ? ahead : undefined,
+    );
     cache.set(document.uri, { key, version: document.version, doc, full: true });
     return doc;
   };
@@ -276,9 +295,16 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         entry.compacted = true;
       }
     },
+    prepare(document) {
+      const text = document.getText();
+      if (!isPipelineUri(document.uri) || text.length > MAX_ANALYSED_LENGTH) return;
+      if (cache.get(document.uri)?.version === document.version || preparsed.get(document.uri)?.text === text) return;
+      preparsed.set(document.uri, parsePipeline(text, uriToPath(document.uri)));
+    },
     lastAnalysisWasFull: (uri) => cache.get(uri)?.full ?? false,
     forget(uri) {
       cache.delete(uri);
+      preparsed.delete(uri);
       lastSettings.delete(uri);
     },
   };

@@ -1,7 +1,7 @@
 // One analysed pipeline document: the runtime's parse, the plugin-aware validation and a line index,
 // computed once per document version and index version and shared by every feature.
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
-import { parsePipeline, parseTemplate } from '../../../runtime/src/pipeline';
+import { parsePipeline, parseTemplate, type ParsedPipeline } from '../../../runtime/src/pipeline';
 import { mapValueRange, scalarOffsetMap } from '../../../runtime/src/pipeline/scalarSource';
 import { findPair } from '../../../runtime/src/pipeline/yamlNodes';
 import {
@@ -21,6 +21,7 @@ export interface PipelineDocument extends PipelineValidation {
   index: WorkspaceIndex;
 }
 
+/** `parsed`: the text's parse when it was done ahead (it depends on the text only, not on the index). */
 export function analysePipeline(
   text: string,
   uri: string,
@@ -28,8 +29,9 @@ export function analysePipeline(
   version: number,
   index: WorkspaceIndex,
   options: ValidationOptions,
+  parsed: ParsedPipeline = parsePipeline(text, file),
 ): PipelineDocument {
-  const validation = validatePipeline(parsePipeline(text, file), index, options);
+  const validation = validatePipeline(parsed, index, options);
   return { ...validation, uri, file, version, lines: new LineIndex(text), index };
 }
 

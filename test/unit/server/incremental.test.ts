@@ -152,4 +152,22 @@ describe('incremental validation', () => {
     assert.equal(service.lastAnalysisWasFull(uri), false, 'a full-text change inside one step re-parses only that step');
     assert.deepEqual(diagnostics, reference.doValidation(TextDocument.create(uri, 'aetherscript-pipeline', 2, edited)));
   });
+
+  it('checks a text parsed ahead by prepare (as on the first open, while the index is built) as it would without', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const ahead = getLanguageService({ getIndex: () => index });
+    const plain = getLanguageService({ getIndex: () => index });
+    const text = pipeline([0, 1, 3, 4, 5]);
+    const document = TextDocument.create(URI, 'aetherscript-pipeline', 1, text);
+    ahead.prepare(document);
+    assert.deepEqual(ahead.doValidation(document), plain.doValidation(document));
+    // A parse of an older text is not used for a newer one.
+    ahead.prepare(document);
+    TextDocument.update(document, [{ text: text.replace('bundel', 'bundle') }], 2);
+    ahead.forget(URI);
+    assert.deepEqual(
+      ahead.doValidation(document),
+      plain.doValidation(TextDocument.create(URI, 'aetherscript-pipeline', 2, document.getText())),
+    );
+  });
 });
