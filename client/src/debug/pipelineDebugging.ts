@@ -83,7 +83,7 @@ export function registerDebugging(ctx: Ctx): void {
           const run = await ctx.runs.run({
             uri: vscode.Uri.file(options.file),
             debugPlugins: Boolean(options.debugPlugins),
-            debug: { debugger: options.debugger, signal: options.signal, onEvent: options.onEvent },
+            debug: { debugger: options.debugger, signal: options.signal, onEvent: options.onEvent, inspect: options.inspect },
           });
           return (
             run?.result ?? {

@@ -16,7 +16,7 @@ export interface RunRequest {
   uri: vscode.Uri;
   debugPlugins: boolean;
   /** A debug session's run: paused by its debugger, cancelled by its signal, its events also to it. */
-  debug?: Pick<RunOptions, 'debugger' | 'signal' | 'onEvent'>;
+  debug?: Pick<RunOptions, 'debugger' | 'signal' | 'onEvent' | 'inspect'>;
 }
 
 export class RunController implements vscode.Disposable {
@@ -97,6 +97,7 @@ export class RunController implements vscode.Disposable {
               env,
               onEvent,
               debugger: request.debug?.debugger,
+              inspect: request.debug?.inspect,
             });
           } finally {
             sub.dispose();
