@@ -186,62 +186,6 @@ async function main(): Promise<void> {
     await page.locator('.monaco-list-row', { hasText: 'release-demo' }).filter({ hasText: /ok ·/ }).nth(1).waitFor({ timeout });
     await shot(page, '06c-debug-finished');
 
-    step('F5 stops at a step breakpoint and at a breakpoint in the plugin TypeScript, then finishes');
-    const pluginLines = readFileSync(path.join(root, 'examples/plugins/core-tools/index.ts'), 'utf8').split('\n');
-    const echoLine = pluginLines.findIndex((line) => line.includes('return this.echo(ctx')) + 1;
-    const debugPage = page;
-    const toggleBreakpoint = async (open: () => Promise<void>, line: number) => {
-      await open();
-      await palette(debugPage, 'Go to Line/Column...');
-      await debugPage.keyboard.type(String(line));
-      await debugPage.keyboard.press('Enter');
-      await palette(debugPage, 'Debug: Toggle Breakpoint');
-    };
-    const openCoreTools = async () => {
-      await debugPage.keyboard.press('F1');
-      await debugPage.locator('.quick-input-widget input').fill('plugins/core-tools/index.ts');
-      await debugPage.locator('.quick-input-list .monaco-list-row', { hasText: 'index.ts' }).first().waitFor({ timeout });
-      await debugPage.keyboard.press('Enter');
-      await debugPage.locator('.tab.active', { hasText: 'index.ts' }).first().waitFor({ timeout });
-    };
-    await toggleBreakpoint(openCoreTools, echoLine);
-    await toggleBreakpoint(() => quickOpen(debugPage, 'release.pipeline.yaml'), 31);
-    await page.keyboard.press('F5');
-    await waitForText(page.locator('.debug-call-stack').first(), /announce-start: echo/);
-    await shot(page, '06d-debug-step');
-    await palette(page, 'Debug: Continue');
-    // The plugin's own TypeScript, through the compiled copy's source map, in js-debug's child session.
-    await waitForText(page.locator('.debug-call-stack').first(), /index\.ts/, 90_000);
-    await page.locator('.tab.active', { hasText: 'index.ts' }).first().waitFor({ timeout });
-    await shot(page, '06e-debug-plugin-source');
-    await palette(page, 'Debug: Continue');
-    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 90_000 });
-    await toggleBreakpoint(openCoreTools, echoLine);
-    await toggleBreakpoint(() => quickOpen(debugPage, 'release.pipeline.yaml'), 31);
-
-    step('the Benchmark profile on a core-tools bench case; the Benchmarks panel charts it');
-    await quickOpen(page, 'core-tools.bench.yaml');
-    const benchFile = path.join(root, 'examples', 'plugins', 'core-tools', 'test', 'core-tools.bench.yaml');
-    const benchLine =
-      readFileSync(benchFile, 'utf8')
-        .split('\n')
-        .findIndex((l) => l.startsWith('  - name: echo a short message')) + 1;
-    // The extension lists an open bench file's benchmarks: their run buttons appear in the gutter.
-    await page.locator('.editor-group-container.active .testing-run-glyph').first().waitFor({ timeout });
-    await palette(page, 'Go to Line/Column...');
-    await page.keyboard.type(String(benchLine));
-    await page.keyboard.press('Enter');
-    // The only profile of the AetherScript Benchmarks controller is "Benchmark".
-    await palette(page, 'Test: Run Test at Cursor');
-    await page.locator('.notifications-toasts', { hasText: 'benchmarking' }).first().waitFor({ timeout });
-    const benchRun = await waitForLog(editor.userData, /benchmark run finished: (\d+) ok, (\d+) failed/, /AetherScript\.log$/);
-    frame = await webview(page, 'Benchmarks');
-    const benchCard = frame.locator('.bench-plugin[data-plugin="core-tools"]');
-    await benchCard.locator('canvas').waitFor({ timeout });
-    const benchRow = await waitForText(benchCard.locator('table.bench-table tr', { hasText: 'echo a short message' }).first(), /\d+x\s+ok/);
-    console.log(`  benchmark: ${benchRun[1]} ok, ${benchRun[2]} failed; ${benchRow.replace(/\s+/g, ' ')}`);
-    await shot(page, '07a-benchmarks');
-
     step('sandbox tests run from the Testing view');
     await palette(page, 'Testing: Focus on Test Explorer View');
     await page.locator('.test-explorer .monaco-list-row', { hasText: 'core-tools' }).first().waitFor({ timeout });

@@ -11,26 +11,13 @@ import { PIPELINE_LANGUAGE } from '../ctx';
 
 export const DEBUG_TYPE = 'aether';
 
-/** Any enabled breakpoint in a JavaScript or TypeScript file: plugin code the user wants to stop in. */
-function hasPluginBreakpoints(): boolean {
-  return vscode.debug.breakpoints.some(
-    (bp) => bp.enabled && /\.[cm]?[jt]sx?$/.test((bp as Partial<vscode.SourceBreakpoint>).location?.uri.path ?? ''),
-  );
-}
-
 /**
- * A launch configuration for one pipeline file. Plugin code is debugged too (`debugPlugins`) when a
- * breakpoint is set in a plugin source, so F5 stops in both without a launch.json.
+ * A launch configuration for one pipeline file. Plugin code is debugged only when a configuration asks
+ * for it (`"debugPlugins": true`): attaching js-debug to the plugin host is not yet verified in the
+ * editor (see the README), and a failed attach stops the run.
  */
 export function debugConfigurationFor(file: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
-  return {
-    type: DEBUG_TYPE,
-    request: 'launch',
-    name: `Debug ${path.basename(file)}`,
-    pipeline: file,
-    ...(hasPluginBreakpoints() ? { debugPlugins: true } : {}),
-    ...extra,
-  };
+  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file)}`, pipeline: file, ...extra };
 }
 
 class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
@@ -61,20 +48,12 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
       );
       return undefined;
     }
-    // A configuration that does not say: debug plugin code when a breakpoint waits in it.
-    const resolved = config.debugPlugins === undefined && hasPluginBreakpoints() ? { ...config, debugPlugins: true } : config;
-    this.log.info(
-      `debug ${resolved.pipeline}${resolved.debugPlugins ? ' with plugin code' : ''} (${vscode.debug.breakpoints.length} breakpoints known)`,
-    );
-    return resolved;
+    this.log.info(`debug ${config.pipeline}${config.debugPlugins ? ' with plugin code' : ''}`);
+    return config;
   }
 }
 
 export function registerDebugging(ctx: Ctx): void {
-  // The extension host learns the editor's breakpoints only once something asks for them (and then
-  // asynchronously): ask now, so that F5 already knows whether a plugin source has one.
-  void vscode.debug.breakpoints;
-  ctx.push(vscode.debug.onDidChangeBreakpoints(() => undefined));
   ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations(ctx.log)));
   ctx.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
