@@ -18,6 +18,7 @@ import { catalogOfLoadedPlugins, checkPipelineAgainstPlugins } from './pipelineC
 import { PipelineRunner, type StepDebugger, describeFault } from './runner';
 import { defaultBundles, type RuntimeBundles } from './runtimePaths';
 import { heapLimitOf, SPEC_DEFAULT_LIMITS, type LimitDefaults } from './limits';
+import { validateFiles } from '../workspace/validateFiles';
 import type { TrustPolicy } from '../trust/attestation';
 
 export interface RunOptions {
@@ -61,6 +62,13 @@ export interface RunResult {
 
 const errorsIn = (diagnostics: AetherDiagnostic[]) => diagnostics.filter((d) => d.severity === 'error');
 
+/** What `aether validate` reports for the pipeline: its own errors and the plugin-aware ones. */
+async function staticDiagnostics(file: string): Promise<AetherDiagnostic[]> {
+  const [result] = await validateFiles([file]);
+  // What only the editor shows (overrides as information) is not a reason a run refuses.
+  return (result?.diagnostics ?? []).filter((d) => d.severity === 'error' || d.severity === 'warning');
+}
+
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const file = path.resolve(options.file);
   let text: string;
@@ -80,8 +88,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const workspaceRoot = path.resolve(options.workspaceRoot ?? findWorkspaceRoot(path.dirname(file)));
   if (!parsed.pipeline || errorsIn(parsed.diagnostics).length > 0) {
     const name = parsed.document.get('name');
-    const error = errorsIn(parsed.diagnostics)[0]?.message ?? 'the pipeline is not valid';
-    return rejectedRun(options, file, workspaceRoot, typeof name === 'string' ? name : path.basename(file), parsed.diagnostics, error);
+    // Every independent error at once, as `aether validate` reports them: the plugin-aware checks
+    // too, from the workspace read statically (no plugin code runs for a pipeline that cannot run).
+    const all = await staticDiagnostics(file).catch(() => undefined);
+    const diagnostics = all && errorsIn(all).length >= errorsIn(parsed.diagnostics).length ? all : parsed.diagnostics;
+    const error = errorsIn(diagnostics)[0]?.message ?? 'the pipeline is not valid';
+    return rejectedRun(options, file, workspaceRoot, typeof name === 'string' ? name : path.basename(file), diagnostics, error);
   }
   const pipeline = parsed.pipeline;
   let config;

@@ -168,7 +168,12 @@ test('flaky-tools --json: one line per case, then the summary; the timeout does 
     [['error', '/bang/', 'kaboom']],
   );
   const summary = result.lines.at(-1) as { attestation?: { status: string; message: string } };
-  assert.deepEqual(summary, { type: 'summary', passed: 1, failed: 3, attestation: { status: 'unsigned', message: summary.attestation?.message } });
+  assert.deepEqual(summary, {
+    type: 'summary',
+    passed: 1,
+    failed: 3,
+    attestation: { status: 'unsigned', message: summary.attestation?.message },
+  });
   assert.match(summary.attestation?.message ?? '', /flaky-tools .* is unsigned/);
 });
 
