@@ -115,7 +115,7 @@ test('plugins sign records the latest bench summary; plugins list --verbose show
     const text = await aether(['plugins', 'list', '--verbose'], root);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /benchmarks: signed, measured .*reference no-op/);
-    assert.match(text.stdout, /waits 1 ms: median 1\.\d\d ms {2}p99 .* ops\/s {2}\d+(\.\d)?x the no-op/);
+    assert.match(text.stdout, /waits 1 ms: median 1\.\d\d ms {2}p99 .* ops\/s {2}[\d,]+(\.\d)?x the no-op/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
