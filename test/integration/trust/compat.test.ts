@@ -77,7 +77,10 @@ describe('compatibility ranges', () => {
     const run = await ws.run(['run', 'future.pipeline.yaml', '--json']);
     assert.equal(run.code, 2, run.stderr);
     const end = ofType(run.events, 'run-end')[0]!;
-    assert.match(end.error ?? '', new RegExp(`needs AetherScript \\^9\\.0\\.0 \\(runtime:\\) but the runtime is ${escape(RUNTIME_VERSION)}`));
+    assert.match(
+      end.error ?? '',
+      new RegExp(`needs AetherScript \\^9\\.0\\.0 \\(runtime:\\) but the runtime is ${escape(RUNTIME_VERSION)}`),
+    );
     assert.deepEqual(ofType(run.events, 'step-start'), []);
   });
 
