@@ -21,6 +21,7 @@ import { nodeWorkspaceOptions } from '../../runtime/src/workspace/nodeWorkspace'
 import { LoadOrderRequest } from './protocol';
 import { getLanguageService, isPipelineUri, uriToPath } from './service/languageService';
 import { isPackageJson } from '../../runtime/src/workspace/pluginPackage';
+import { pluginTestFileKind } from './service/pluginTestFiles';
 import { WorkspaceIndexes } from '../../runtime/src/workspace/workspaceIndex';
 import { nodeBenchFigures } from './nodeBenchFigures';
 import { PluginSourceWorker, servePluginSources } from './pluginSourceWorker';
@@ -187,7 +188,9 @@ function serve(): void {
 
   documents.onDidChangeContent(async ({ document }) => {
     if (isPluginSource(document.uri)) await pluginChanged(uriToPath(document.uri), document.getText());
-    else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri))) queue.schedule(document.uri);
+    else if (isPipelineUri(document.uri) || isPackageJson(uriToPath(document.uri)) || pluginTestFileKind(uriToPath(document.uri))) {
+      queue.schedule(document.uri);
+    }
   });
 
   documents.onDidClose(async ({ document }) => {
