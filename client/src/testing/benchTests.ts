@@ -142,8 +142,10 @@ export class BenchTests implements vscode.Disposable {
         byPlugin.set(dir, [...(byPlugin.get(dir) ?? []), item]);
       } else item.children.forEach(add);
     };
-    if (request.include) request.include.forEach(add);
-    else this.controller.items.forEach(add);
+    // "Run All Tests" leaves benchmarks alone: they take seconds each and measure rather than test.
+    // They run from their own items, Run Test at Cursor, or Benchmark Plugin.
+    if (!request.include) return;
+    request.include.forEach(add);
     if (byPlugin.size === 0) return;
 
     const run = this.controller.createTestRun(request);
