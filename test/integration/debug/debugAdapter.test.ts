@@ -151,9 +151,10 @@ describe('aether debug-adapter over stdio', () => {
     assert.match(boom.error?.value ?? '', /boom on purpose/);
 
     const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
     await dc.continueRequest({ threadId: failure.threadId });
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
-    await dc.waitForEvent('terminated');
+    await terminated;
   });
 
   test('conditions and hit counts decide whether a breakpoint stops', async () => {
@@ -164,8 +165,10 @@ describe('aether debug-adapter over stdio', () => {
     const { frame, threadId } = await stopped('breakpoint');
     assert.equal(frame.line, LINE.secondId, 'the falsy condition on first did not stop');
     const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
     await dc.continueRequest({ threadId });
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+    await terminated;
   });
 
   test('stopOnEntry, then next: one step at a time; terminate cancels the run', async () => {
@@ -177,9 +180,10 @@ describe('aether debug-adapter over stdio', () => {
     assert.equal(next.frame.line, LINE.secondId);
 
     const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
     await dc.terminateRequest({});
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 130);
-    await dc.waitForEvent('terminated');
+    await terminated;
     // The run's own record says it was cancelled, as a normal run's would.
     const runs = ws.path('.aether', 'runs');
     const records = (await readdir(runs)).sort();
@@ -197,17 +201,18 @@ describe('aether debug-adapter over stdio', () => {
     await dc.send('restart', {});
     const again = await stopped('entry');
     assert.equal(again.frame.line, LINE.firstId);
+    const terminated = dc.waitForEvent('terminated');
     await dc.terminateRequest({});
-    await dc.waitForEvent('terminated');
+    await terminated;
   });
 
   test('logs are output events; noDebug runs straight through with the exit code', async () => {
     const outputs: string[] = [];
     dc.on('output', (event: DebugProtocol.OutputEvent) => outputs.push(event.body.output));
+    const ended = Promise.all([dc.waitForEvent('exited'), dc.waitForEvent('terminated')]);
     await launch({ noDebug: true }, [{ line: LINE.secondId }]);
-    const exited = (await dc.waitForEvent('exited')) as DebugProtocol.ExitedEvent;
+    const [exited] = (await ended) as [DebugProtocol.ExitedEvent, DebugProtocol.Event];
     assert.equal(exited.body.exitCode, 1);
-    await dc.waitForEvent('terminated');
     assert.ok(
       outputs.some((line) => /\[tools · first\] echo hello/.test(line)),
       outputs.join(''),
