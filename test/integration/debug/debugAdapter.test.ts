@@ -4,7 +4,7 @@
 // `failed-steps` filter, terminate (a cancelled run) and restart.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -186,8 +186,11 @@ describe('aether debug-adapter over stdio', () => {
     await terminated;
     // The run's own record says it was cancelled, as a normal run's would.
     const runs = ws.path('.aether', 'runs');
-    const records = (await readdir(runs)).sort();
-    const last = (await readFile(path.join(runs, records.at(-1)!), 'utf8'))
+    // The newest record: run ids of one second sort by their random part, so go by modification time.
+    const names = await readdir(runs);
+    const times = await Promise.all(names.map(async (name) => (await stat(path.join(runs, name))).mtimeMs));
+    const newest = names[times.indexOf(Math.max(...times))]!;
+    const last = (await readFile(path.join(runs, newest), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; status?: string });
