@@ -52,6 +52,20 @@ describe('aether debug-adapter over stdio', () => {
   let ws: Workspace;
   let dc: DebugClient;
   let file: string;
+  let stops: DebugProtocol.StoppedEvent[] = [];
+  let waiting: ((event: DebugProtocol.StoppedEvent) => void) | undefined;
+
+  function nextStop(): Promise<DebugProtocol.StoppedEvent> {
+    const queued = stops.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no event 'stopped' received after 20000 ms")), 20_000);
+      waiting = (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      };
+    });
+  }
 
   before(async () => {
     ws = await createWorkspace({ plugins: { tools: TOOLS }, pipelines: { 'dbg.pipeline.yaml': PIPELINE } });
@@ -64,6 +78,15 @@ describe('aether debug-adapter over stdio', () => {
       env: { ...process.env, NO_COLOR: '1' },
     });
     dc.defaultTimeout = 20_000;
+    // Every stop is queued as it arrives: one can come in the same chunk as the response to the
+    // request that caused it, before a listener added after that response would exist.
+    stops = [];
+    dc.on('stopped', (event: DebugProtocol.StoppedEvent) => {
+      const waiter = waiting;
+      waiting = undefined;
+      if (waiter) waiter(event);
+      else stops.push(event);
+    });
     await dc.start();
   });
   afterEach(() => dc.stop());
@@ -84,7 +107,7 @@ describe('aether debug-adapter over stdio', () => {
   }
 
   async function stopped(reason: string): Promise<{ threadId: number; frame: DebugProtocol.StackFrame }> {
-    const event = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const event = await nextStop();
     assert.equal(event.body.reason, reason);
     const threadId = event.body.threadId!;
     const trace = await dc.stackTraceRequest({ threadId });
