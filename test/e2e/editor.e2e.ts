@@ -220,10 +220,11 @@ async function main(): Promise<void> {
       .filter((f: string) => !/node_modules|\.aether/.test(f))
       .reduce((n: number, f: string) => n + (readFileSync(f, 'utf8').match(/^ {2}- name:/gm) ?? []).length, 0);
     // hasText matches textContent, where the count runs into the duration ("19/227.9s"): poll innerText.
+    // The summary shows the newest result, which may be the benchmarks' empty one: the failing case's
+    // row is what says the sandbox cases ran.
     const summary = page.locator('.test-explorer .result-summary').first();
-    await summary.waitFor({ timeout });
-    await waitForText(summary, new RegExp(`^\\s*\\d+/${cases}\\s`), 180_000);
-    await page.locator('.monaco-list-row', { hasText: 'wrong expected output' }).first().waitFor({ timeout });
+    await page.locator('.monaco-list-row', { hasText: 'wrong expected output' }).first().waitFor({ timeout: 180_000 });
+    console.log(`  ${cases} sandbox cases in the examples`);
     console.log(`  sandbox cases passed/total: ${(await summary.innerText()).replace(/\s+/g, ' ')}`);
     await shot(page, '07-testing');
 
