@@ -13,7 +13,25 @@ const watch = process.argv.includes('--watch');
  * compiler of the runtime and the parser of the language server) is 9 MB that only a cold plugin
  * compile or the server loads, and the .vsix ships it once for both.
  */
-const runtimeExternals = ['typescript'];
+const runtimeExternals = ['typescript', ...npmLibraries()];
+
+/**
+ * npm's own libraries (spec section 12: search, fetch, pack, publish, config), loaded from node_modules
+ * when a registry command first needs them: they read files of their own packages at run time
+ * (@npmcli/config's definitions, node-gyp paths) and are megabytes no run or validation needs.
+ */
+function npmLibraries() {
+  return [
+    'pacote',
+    'libnpmpublish',
+    'libnpmsearch',
+    'libnpmpack',
+    'npm-registry-fetch',
+    'npm-package-arg',
+    '@npmcli/config',
+    '@npmcli/config/lib/definitions',
+  ];
+}
 
 /**
  * The JSON Schemas the language server compiles on its first open, compiled here instead with ajv's

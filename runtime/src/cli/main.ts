@@ -11,6 +11,14 @@ import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
 import { debugAdapterCommand } from './commands/debugAdapter';
 import { pluginTestCommand } from './commands/pluginTest';
 import { pluginBenchCommand } from './commands/pluginBench';
+import {
+  pluginsAddCommand,
+  pluginsInfoCommand,
+  pluginsPublishCommand,
+  pluginsRemoveCommand,
+  pluginsSearchCommand,
+  pluginsUpdateCommand,
+} from './commands/registry';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -71,6 +79,73 @@ function buildProgram(): Command {
     .requiredOption('--key <file>', 'private key file (from `aether keys generate`)')
     .action(async (dir: string, options) => {
       process.exitCode = await pluginsSignCommand(dir, options);
+    });
+
+  // Spec section 12: the registry the workspace's npm configuration names (.npmrc), or --registry.
+  const registryOption = ['--registry <url>', "npm registry (default: the workspace's npm configuration)"] as const;
+  plugins
+    .command('search')
+    .description('search the registry for plugins (keyword aetherscript-plugin), each checked from its tarball')
+    .argument('[query]', 'text to search for (default: every plugin)')
+    .option(...registryOption)
+    .option('--json', 'print the results as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (query: string | undefined, options) => {
+      process.exitCode = await pluginsSearchCommand(query, options);
+    });
+  plugins
+    .command('info')
+    .description('one plugin package from the registry: attestation, permissions, benchmarks, commands, files')
+    .argument('<spec>', 'NAME or NAME@RANGE')
+    .option(...registryOption)
+    .option('--json', 'print the detail as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (spec: string, options) => {
+      process.exitCode = await pluginsInfoCommand(spec, options);
+    });
+  plugins
+    .command('add')
+    .description('fetch and verify a plugin from the registry, then install it with npm and sync')
+    .argument('<spec>', 'NAME or NAME@RANGE')
+    .option(...registryOption)
+    .option('--json', 'print the result as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (spec: string, options) => {
+      process.exitCode = await pluginsAddCommand(spec, options);
+    });
+  plugins
+    .command('update')
+    .description('update installed plugin packages, refusing trust downgrades and new permissions unless allowed')
+    .argument('[name]', 'only this plugin')
+    .option('--allow-downgrade', 'accept an update whose attestation status is lower than the installed one')
+    .option('--allow-permissions', 'accept an update that asks for more permissions')
+    .option(...registryOption)
+    .option('--json', 'print the result as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (name: string | undefined, options) => {
+      process.exitCode = await pluginsUpdateCommand(name, options);
+    });
+  plugins
+    .command('remove')
+    .description('uninstall a plugin package with npm, then sync')
+    .argument('<name>', 'the package name')
+    .option(...registryOption)
+    .option('--json', 'print the result as JSON')
+    .option('--workspace <dir>', 'workspace folder (default: found from the current folder)')
+    .action(async (name: string, options) => {
+      process.exitCode = await pluginsRemoveCommand(name, options);
+    });
+  plugins
+    .command('publish')
+    .description('check, test (sandbox cases), sign and publish a plugin folder to the registry')
+    .argument('<dir>', 'the plugin folder (a package.json is made from meta when it has none)')
+    .option('--key <file>', 'private key to sign with (from `aether keys generate`)')
+    .option('--unsigned', 'publish without signing')
+    .option('--dry-run', 'show the manifest, files, size and signature, and stop')
+    .option(...registryOption)
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, options) => {
+      process.exitCode = await pluginsPublishCommand(dir, options);
     });
 
   const keys = program.command('keys').description('signing keys for plugin attestation');

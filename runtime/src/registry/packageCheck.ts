@@ -9,7 +9,8 @@ import type * as Pacote from 'pacote';
 import { readStaticMeta } from '../plugins/staticMeta';
 import { LOCAL_ENTRY_FILES } from '../plugins/discovery';
 import { RUNTIME_VERSION } from '../version';
-import { digestPluginFiles, listPluginFiles } from '../trust/digest';
+import { existsSync } from 'node:fs';
+import { ATTESTATION_FILE, digestPluginFiles, listPluginFiles } from '../trust/digest';
 import { fileListDigest, verifyPluginTree, type AttestationResult, type SignedBenchmarks, type TrustedKey } from '../trust/attestation';
 import { signedPermissions, type SignedPermissions } from '../model/permissions';
 import type { PluginPermissions } from '../model/plugin';
@@ -122,9 +123,9 @@ export async function checkExtracted(
   if (typeof aetherscript?.plugin === 'string') entry = path.posix.normalize(aetherscript.plugin.replace(/^\.\//, ''));
   else problems.push(`${id} is not an AetherScript plugin package: its package.json has no "aetherscript": { "plugin": "<entry>" }.`);
 
-  const files = await Promise.all(
-    (await listPluginFiles(dir)).map(async (file) => ({ path: file, size: (await stat(path.join(dir, file))).size })),
-  );
+  const listed = await listPluginFiles(dir);
+  if (existsSync(path.join(dir, ATTESTATION_FILE))) listed.push(ATTESTATION_FILE);
+  const files = await Promise.all(listed.sort().map(async (file) => ({ path: file, size: (await stat(path.join(dir, file))).size })));
   let meta: { [key: string]: JsonValue } | undefined;
   if (entry !== undefined) {
     if (entry.startsWith('..') || path.isAbsolute(entry) || !files.some((f) => f.path === entry)) {

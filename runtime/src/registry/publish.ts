@@ -195,8 +195,10 @@ async function prepare(dir: string, options: PublishOptions, work: string): Prom
   await writeFile(tgz, tarball);
   const unpacked = path.join(work, 'unpacked');
   await pacote().extract(`file:${tgz}`, unpacked, { ...settings.flat, cache: path.join(work, 'cache') } as never);
+  const listed = await listPluginFiles(unpacked);
+  if (existsSync(path.join(unpacked, ATTESTATION_FILE))) listed.push(ATTESTATION_FILE);
   const files = await Promise.all(
-    (await listPluginFiles(unpacked)).map(async (file) => ({ path: file, size: (await readFile(path.join(unpacked, file))).length })),
+    listed.sort().map(async (file) => ({ path: file, size: (await readFile(path.join(unpacked, file))).length })),
   );
   if (signature && publicKey) {
     const verified = await verifyPluginTree(unpacked, { name: meta.name, version: meta.version }, [
