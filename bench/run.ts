@@ -10,6 +10,7 @@ import { serverBench } from './server.bench';
 import { extensionBench } from './extension.bench';
 import { pluginBenchBench } from './pluginBench.bench';
 import { debugBench } from './debug.bench';
+import { registryBench } from './registry.bench';
 
 const repo = path.resolve(__dirname, '..');
 const bundles = defaultBundles(path.join(repo, 'runtime', 'dist'));
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   await section('permissions enforced (issue 10)', () => permissionsBench(bundles));
   await section('plugin-bench measurement overhead (issue 14)', () => pluginBenchBench(bundles));
   await section('debug adapter (issue 13)', () => debugBench(bundles));
+  await section('plugin registry: add vs npm install, search over 200 (issue 15)', () => registryBench());
   await section('language server over LSP (issue 5)', () => serverBench());
   await section('VS Code extension (issue 6)', () => extensionBench());
 }
