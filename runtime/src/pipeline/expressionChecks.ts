@@ -63,8 +63,12 @@ function checkScalar(
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
   // Exact positions only when the expression is written in place; through an alias, the alias's range.
-  const offsets = scalar.at === scalar.node && isScalar(scalar.node) ? scalarOffsetMap(context.text, scalar.node) : undefined;
+  // Decoded on the first report only: most expressions are fine, and decoding every one of them was
+  // most of this check's time on a large pipeline.
+  let offsets: number[] | undefined | null = null;
   const report = (code: string, severity: Severity, message: string, start: number, end: number): void => {
+    if (offsets === null)
+      offsets = scalar.at === scalar.node && isScalar(scalar.node) ? scalarOffsetMap(context.text, scalar.node) : undefined;
     const range = offsets ? rangeOf(context, ...mapValueRange(offsets, start, end)) : nodeRange(context, scalar.at);
     diagnostics.push({ code, severity, message, file: context.file, range });
   };

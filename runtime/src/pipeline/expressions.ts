@@ -55,7 +55,10 @@ export class ExpressionError extends Error {
 const OPEN = '${{';
 const CLOSE = '}}';
 const ALLOWED = "use steps.<id>.output, state.<key> or env.<NAME>, optionally followed by .key, [0] or ['key']";
-const KEY_CHAR = /[A-Za-z0-9_-]/;
+/** `[A-Za-z0-9_-]`, without a regular expression per character. */
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether the string contains an expression opener (well-formed or not). */
@@ -170,7 +173,7 @@ class PathReader {
 
   identifier(): string | undefined {
     const start = this.pos;
-    while (this.pos < this.source.length && KEY_CHAR.test(this.source[this.pos] ?? '')) this.pos++;
+    while (this.pos < this.source.length && isKeyChar(this.source.charCodeAt(this.pos))) this.pos++;
     return this.pos > start ? this.source.slice(start, this.pos) : undefined;
   }
 
