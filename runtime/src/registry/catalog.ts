@@ -32,7 +32,10 @@ async function searchRegistry(settings: NpmSettings, query: string, signal?: Abo
   const hits: SearchHit[] = [];
   try {
     for (let from = 0; from < MAX_RESULTS; from += PAGE) {
-      const page = await abortable(search(query, { ...settings.flat, limit: PAGE, from, ...(signal ? { signal } : {}) }), signal);
+      // Not cached: npm's cache would answer with stale results while the registry is down, and a
+      // search must show the registry as it is (the tarballs checked next are cached by integrity).
+      const { cache: _cache, ...live } = settings.flat;
+      const page = await abortable(search(query, { ...live, limit: PAGE, from, ...(signal ? { signal } : {}) }), signal);
       hits.push(...page);
       if (page.length < PAGE) break;
     }
