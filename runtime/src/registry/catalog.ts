@@ -5,7 +5,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckedPackage } from './packageCheck';
-import { abortable, checkExtracted, fetchPackage } from './packageCheck';
+import { abortable, checkExtracted, fetchOptions, fetchPackage, pacote } from './packageCheck';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { TrustSettings } from '../config/trustConfig';
+import { RUNTIME_VERSION } from '../version';
 import { registryErrorOf, RegistryError } from './errors';
 import type { NpmSettings } from './npmConfig';
 import { loadNpmSettings } from './npmConfig';
@@ -112,6 +116,35 @@ export async function checkFromRegistry(
   }
 }
 
+/** Bumped when what a check computes changes, so older cached results are not used. */
+const CHECK_CACHE_VERSION = 1;
+
+/** `.aether/cache/registry/<key>.json` (plugins cannot write `.aether/`), keyed by integrity, trusted keys and runtime. */
+function checkCacheFile(root: string, integrity: string | undefined, trust: TrustSettings): string | undefined {
+  if (!integrity) return undefined;
+  const key = createHash('sha256')
+    .update(JSON.stringify([CHECK_CACHE_VERSION, RUNTIME_VERSION, integrity, trust.keys.map((k) => k.publicKey).sort()]))
+    .digest('hex');
+  return path.join(root, '.aether', 'cache', 'registry', `${key}.json`);
+}
+
+async function readCachedCheck(file: string): Promise<CatalogEntry | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as CatalogEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCachedCheck(file: string, entry: CatalogEntry): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(entry));
+  } catch {
+    // a cache that cannot be written only costs time
+  }
+}
+
 export async function searchPlugins(root: string, query: string, options: RegistryOptions = {}): Promise<CatalogEntry[]> {
   const settings = await loadNpmSettings(root, options);
   const text = query.trim();
@@ -119,15 +152,22 @@ export async function searchPlugins(root: string, query: string, options: Regist
   // A registry that does not know the `keywords:` qualifier (Verdaccio) finds nothing by it: list everything.
   if (text === '' && hits.length === 0) hits = await searchRegistry(settings, '', options.signal);
   const plugins = hits.filter(hasKeyword);
+  const trust = workspaceTrust(root);
   options.onProgress?.(`${plugins.length} plugin${plugins.length === 1 ? '' : 's'} found on ${settings.registry}; checking their tarballs`);
   return mapLimited(plugins, CHECK_CONCURRENCY, async (hit): Promise<CatalogEntry> => {
     const installed = await installedVersion(root, hit.name);
     try {
-      const checked = await checkFromRegistry(root, `${hit.name}@${hit.version ?? 'latest'}`, settings, {
-        ...options,
-        onProgress: undefined,
-      });
-      return entryOf(checked, installed);
+      const spec = `${hit.name}@${hit.version ?? 'latest'}`;
+      // A tarball already checked against the same keys by this runtime is not fetched again: the
+      // result depends only on its bytes (named by their integrity), the keys and the runtime version.
+      const manifest = await abortable(pacote().manifest(spec, fetchOptions(settings, options)), options.signal);
+      const cacheFile = checkCacheFile(root, manifest._integrity, trust);
+      const cached = cacheFile ? await readCachedCheck(cacheFile) : undefined;
+      if (cached) return { ...cached, ...(installed !== undefined ? { installedVersion: installed } : { installedVersion: undefined }) };
+      const checked = await checkFromRegistry(root, spec, settings, { ...options, onProgress: undefined });
+      const entry = entryOf(checked, installed);
+      if (cacheFile && checked.integrity === manifest._integrity) await writeCachedCheck(cacheFile, entryOf(checked));
+      return entry;
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const failed =
