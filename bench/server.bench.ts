@@ -30,6 +30,8 @@ const QUERIES = 20;
 class LspProcess {
   readonly connection: MessageConnection;
   private readonly published: PublishDiagnosticsParams[] = [];
+  /** When each of `published` arrived (performance.now()). */
+  private readonly publishedAt: number[] = [];
   private waiters: Array<() => void> = [];
   /** When the process was spawned (performance.now()). */
   spawnedAt = 0;
@@ -41,6 +43,7 @@ class LspProcess {
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.published.push(params);
+      this.publishedAt.push(performance.now());
       const waiters = this.waiters;
       this.waiters = [];
       for (const wake of waiters) wake();
@@ -93,8 +96,29 @@ class LspProcess {
     }
   }
 
+  /** When the first publish for `uri` from index `since` on that `accept`s arrived, or NaN. */
+  publishedTime(uri: string, since: number, until: number, accept: (p: PublishDiagnosticsParams) => boolean): number {
+    for (let i = since; i < Math.min(until, this.published.length); i++) {
+      const p = this.published[i]!;
+      if (p.uri === uri && accept(p)) return this.publishedAt[i]!;
+    }
+    return NaN;
+  }
+
   get publishedCount(): number {
     return this.published.length;
+  }
+
+  /**
+   * CPU time of the server's main thread so far (where didOpen is handled), from Linux's schedstat: on a
+   * shared machine the wall-clock figures swing with other processes' load, this much less.
+   */
+  mainThreadCpuMs(): number {
+    try {
+      return Number(readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      return NaN;
+    }
   }
 
   rssMb(): number {
@@ -125,7 +149,16 @@ interface Measured {
   firstOpenMs: number;
   /** Process spawn → those first diagnostics (start-up, initialize and the first open). */
   spawnToFirstMs: number;
+  /**
+   * didOpen → the first publish that has every diagnostic a warm open shows (our server publishes what the
+   * text alone shows first, while the workspace index is built, and then the plugin-aware rest).
+   */
+  firstCompleteMs: number;
+  /** Main-thread CPU time of the server during the first open. */
+  firstOpenCpuMs: number;
   openMs: number;
+  /** Main-thread CPU time of the server per warm open, median. */
+  openCpuMs: number;
   openDiagnostics: number;
   editMs: number[];
   fullEditMs: number[];
@@ -151,23 +184,34 @@ async function measure(
   const end: Position = { line: lines.length - 1, character: 0 };
   let since = server.publishedCount;
   let started = performance.now();
+  let cpuBefore = server.mainThreadCpuMs();
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
   await server.diagnosticsAfter(uri, since, (p) => accept(p, 1));
   const firstOpenMs = performance.now() - started;
+  const firstOpenCpuMs = server.mainThreadCpuMs() - cpuBefore;
+  const firstOpenStarted = started;
+  const firstOpenSince = since;
   const spawnToFirstMs = performance.now() - server.spawnedAt;
 
   // The median of three warm opens.
   const opens: number[] = [];
+  const openCpu: number[] = [];
   let opened: PublishDiagnosticsParams | undefined;
   for (let i = 0; i < 3; i++) {
     await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the close handled before the clock starts
     since = server.publishedCount;
     started = performance.now();
+    cpuBefore = server.mainThreadCpuMs();
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 2, text } });
     opened = await server.diagnosticsAfter(uri, since, (p) => accept(p, 2));
     opens.push(performance.now() - started);
+    openCpu.push(server.mainThreadCpuMs() - cpuBefore);
   }
   const openMs = median(opens);
+  const complete = opened?.diagnostics.length ?? 0;
+  const firstCompleteMs =
+    server.publishedTime(uri, firstOpenSince, since, (p) => accept(p, 1) && p.diagnostics.length === complete) - firstOpenStarted;
 
   // Edits: a digit typed into the `count:` of a step spread over the file, each followed by its
   // diagnostics; first as ranged changes, then the same kind of edit sent as the whole new text.
@@ -208,7 +252,10 @@ async function measure(
   return {
     firstOpenMs,
     spawnToFirstMs,
+    firstOpenCpuMs,
+    firstCompleteMs,
     openMs,
+    openCpuMs: median(openCpu),
     openDiagnostics: opened?.diagnostics.length ?? 0,
     editMs,
     fullEditMs,
@@ -219,17 +266,28 @@ async function measure(
 }
 
 /** `parseDocument` + ajv (the pipeline schema) on the text, in this process: the didOpen reference (three runs). */
-function parseAndValidate(text: string): number[] {
+function parseAndValidate(text: string, cpu: number[] = []): number[] {
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
   validate(parseDocument(text).toJS()); // warm-up, as the servers get
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = performance.now();
+    const cpuBefore = threadCpuMs();
     validate(parseDocument(text).toJS());
     runs.push(performance.now() - started);
+    cpu.push(threadCpuMs() - cpuBefore);
   }
   return runs;
+}
+
+/** CPU time of this process's main thread (Linux), as `mainThreadCpuMs` measures the servers. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
 }
 
 export async function serverBench(): Promise<string[]> {
@@ -241,7 +299,8 @@ export async function serverBench(): Promise<string[]> {
   try {
     // The reference runs just before and just after our server's opens: on a shared machine the load
     // changes from minute to minute, and the ratio should compare like with like.
-    const referenceRuns = parseAndValidate(text);
+    const referenceCpu: number[] = [];
+    const referenceRuns = parseAndValidate(text, referenceCpu);
 
     // AETHER_BENCH_SERVER_FLAGS: node flags for our server only (e.g. --cpu-prof to profile it).
     const flags = (process.env.AETHER_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
@@ -253,8 +312,9 @@ export async function serverBench(): Promise<string[]> {
     } finally {
       await ours.stop();
     }
-    referenceRuns.push(...parseAndValidate(text));
+    referenceRuns.push(...parseAndValidate(text, referenceCpu));
     const referenceMs = median(referenceRuns);
+    const referenceCpuMs = median(referenceCpu);
 
     // AETHER_BENCH_OURS_ONLY=1 skips the reference server (for quick iterations; its figures print as NaN).
     const skipReference = process.env.AETHER_BENCH_OURS_ONLY === '1';
@@ -271,7 +331,10 @@ export async function serverBench(): Promise<string[]> {
     const nothing: Measured = {
       firstOpenMs: NaN,
       spawnToFirstMs: NaN,
+      firstOpenCpuMs: NaN,
+      firstCompleteMs: NaN,
       openMs: NaN,
+      openCpuMs: NaN,
       openDiagnostics: NaN,
       editMs: [NaN],
       fullEditMs: [NaN],
@@ -318,6 +381,22 @@ export async function serverBench(): Promise<string[]> {
     );
     out.push(
       report(
+        '  first didOpen → every diagnostic of a warm open',
+        fmtMs(mine.firstCompleteMs),
+        fmtMs(theirs.firstCompleteMs),
+        mine.firstCompleteMs / theirs.firstCompleteMs,
+      ),
+    );
+    out.push(
+      report(
+        '  main-thread CPU of the first didOpen',
+        fmtMs(mine.firstOpenCpuMs),
+        fmtMs(theirs.firstOpenCpuMs),
+        mine.firstOpenCpuMs / theirs.firstOpenCpuMs,
+      ),
+    );
+    out.push(
+      report(
         '  spawn → first diagnostics',
         fmtMs(mine.spawnToFirstMs),
         fmtMs(theirs.spawnToFirstMs),
@@ -329,6 +408,9 @@ export async function serverBench(): Promise<string[]> {
         text: '≤ 1.20x parseDocument + ajv',
         met: mine.openMs <= 1.2 * referenceMs,
       }),
+    );
+    out.push(
+      report('  main-thread CPU of the warm didOpen', fmtMs(mine.openCpuMs), fmtMs(referenceCpuMs), mine.openCpuMs / referenceCpuMs),
     );
     out.push(report('  warm didOpen vs yaml-language-server', fmtMs(mine.openMs), fmtMs(theirs.openMs), mine.openMs / theirs.openMs));
     const editGoal = (ms: number, theirMs: number) => ({
