@@ -128,6 +128,9 @@ const bundles = [
   // Loaded after activation (client/src/lazy/loadBundle.ts): activation parses only extension.js.
   { entry: 'client/src/lazy/languageClientBundle.ts', out: 'dist/client/languageClient.js', external: ['vscode'] },
   { entry: 'client/src/lazy/runtimeBundle.ts', out: 'dist/client/runtime.js', external: ['vscode'] },
+  // The Plugins view's registry calls, with npm's libraries bundled in (the .vsix has no node_modules of
+  // theirs); loaded on the first search, install or publish.
+  { entry: 'client/src/lazy/registryBundle.ts', out: 'dist/client/registry.js', external: ['vscode'], bundleNpm: true },
   { entry: 'client/webview/main.ts', out: 'dist/webview/main.js', platform: 'browser', format: 'iife' },
 ];
 
@@ -144,7 +147,10 @@ async function main() {
         platform,
         format: bundle.format ?? 'cjs',
         target: platform === 'node' ? 'node20' : 'es2022',
-        external: platform === 'node' ? [...runtimeExternals, ...(bundle.external ?? [])] : [],
+        external:
+          platform === 'node'
+            ? [...runtimeExternals.filter((id) => !(bundle.bundleNpm && npmLibraries().includes(id))), ...(bundle.external ?? [])]
+            : [],
         minify: production,
         sourcemap: !production && bundle.sourcemap !== false,
         sourcesContent: false,

@@ -64,6 +64,16 @@ export async function installedVersion(root: string, name: string): Promise<stri
   }
 }
 
+function commandNames(meta: NonNullable<CheckedPackage['meta']>): string[] {
+  const commands = meta.commands;
+  if (commands && typeof commands === 'object' && !Array.isArray(commands)) return Object.keys(commands);
+  return typeof meta.name === 'string' ? [meta.name] : [];
+}
+
+function hookNames(meta: NonNullable<CheckedPackage['meta']>): string[] {
+  return Array.isArray(meta.hooks) ? meta.hooks.filter((h): h is string => typeof h === 'string') : [];
+}
+
 export function entryOf(checked: CheckedPackage, installed?: string): CatalogEntry {
   return {
     name: checked.name,
@@ -77,6 +87,7 @@ export function entryOf(checked: CheckedPackage, installed?: string): CatalogEnt
       ...(checked.attestation.keyid ? { keyId: checked.attestation.keyid } : {}),
     },
     permissions: checked.permissions,
+    ...(checked.meta ? { commands: commandNames(checked.meta), hooks: hookNames(checked.meta) } : {}),
     ...(checked.benchmarks ? { benchmarks: checked.benchmarks } : {}),
     ...(installed !== undefined ? { installedVersion: installed } : {}),
     registry: checked.registry,
@@ -117,7 +128,7 @@ export async function checkFromRegistry(
 }
 
 /** Bumped when what a check computes changes, so older cached results are not used. */
-const CHECK_CACHE_VERSION = 1;
+const CHECK_CACHE_VERSION = 2;
 
 /** `.aether/cache/registry/<key>.json` (plugins cannot write `.aether/`), keyed by integrity, trusted keys and runtime. */
 function checkCacheFile(root: string, integrity: string | undefined, trust: TrustSettings): string | undefined {

@@ -121,7 +121,7 @@ async function installChecked(session: Session, packages: CheckedPackage[], acti
       }
     }
     options.onProgress?.('syncing plugins (aether plugins sync)');
-    const synced = await syncPlugins(root);
+    const synced = await syncPlugins(root, options.bundles);
     if (!synced.ok) {
       const errors = synced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
       throw new RegistryError(
@@ -340,7 +340,7 @@ export async function removePlugin(root: string, name: string, options: Registry
       );
     }
     options.onProgress?.('syncing plugins (aether plugins sync)');
-    const synced = await syncPlugins(root);
+    const synced = await syncPlugins(root, options.bundles);
     if (!synced.ok) {
       const errors = synced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
       throw new RegistryError(

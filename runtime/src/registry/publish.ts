@@ -14,7 +14,6 @@ import { findWorkspaceRoot } from '../config/workspace';
 import { signPluginFolder } from '../engine/signPlugin';
 import { latestBenchSummary, summaryFile } from '../pluginBench/baseline';
 import { runSandbox } from '../sandbox/runSandbox';
-import type { RuntimeBundles } from '../engine/runtimePaths';
 import { listPluginFiles, ATTESTATION_FILE } from '../trust/digest';
 import { keyIdOf, loadPrivateKey } from '../trust/keys';
 import { verifyPluginTree } from '../trust/attestation';
@@ -32,8 +31,6 @@ export interface PublishOptions extends RegistryOptions {
   key?: string;
   /** Skip the sandbox cases (not offered on the CLI; for tools that ran them already). */
   skipSandbox?: boolean;
-  /** The runtime bundles the sandbox runs on (default: beside this module, as in the CLI). */
-  bundles?: RuntimeBundles;
 }
 
 /** Folders never staged: npm would not pack them, and the attestation must cover exactly what is packed. */

@@ -1,4 +1,5 @@
 // The registry API's types (spec section 12), shared by the CLI and the editor's Plugins view.
+import type { RuntimeBundles } from '../engine/runtimePaths';
 
 /** One search result: a plugin package as the registry has it, checked from its tarball. */
 export interface CatalogEntry {
@@ -15,6 +16,10 @@ export interface CatalogEntry {
   permissions?: unknown;
   /** The signed benchmark summary (predicate `benchmarks`), when verified and recorded. */
   benchmarks?: unknown;
+  /** The commands its meta declares (the plugin's own name when it declares none), for the editor's completion. */
+  commands?: string[];
+  /** The lifecycle events its meta subscribes to. */
+  hooks?: string[];
   /** The version installed in the workspace's node_modules, if any. */
   installedVersion?: string;
   /** The registry it came from. */
@@ -42,6 +47,8 @@ export interface RegistryOptions {
   signal?: AbortSignal;
   /** One human line per step or download (the CLI writes them to stderr). */
   onProgress?: (line: string) => void;
+  /** The runtime bundles `plugins sync` loads plugins with after an install (default: beside this module, as in the CLI; the editor passes the .vsix's). */
+  bundles?: RuntimeBundles;
 }
 
 /** What `addPlugin` installed. */
