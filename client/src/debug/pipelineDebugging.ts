@@ -11,13 +11,26 @@ import { PIPELINE_LANGUAGE } from '../ctx';
 
 export const DEBUG_TYPE = 'aether';
 
+/** Any enabled breakpoint in a JavaScript or TypeScript file: plugin code the user wants to stop in. */
+function hasPluginBreakpoints(): boolean {
+  return vscode.debug.breakpoints.some(
+    (bp) => bp.enabled && /\.[cm]?[jt]sx?$/.test((bp as Partial<vscode.SourceBreakpoint>).location?.uri.path ?? ''),
+  );
+}
+
 /**
- * A launch configuration for one pipeline file. Plugin code is debugged only when a configuration asks
- * for it (`"debugPlugins": true`): attaching js-debug to the plugin host is not yet verified in the
- * editor (see the README), and a failed attach stops the run.
+ * A launch configuration for one pipeline file. Plugin code is debugged too (`debugPlugins`) when a
+ * breakpoint is set in a plugin source, so F5 stops in both without a launch.json.
  */
 export function debugConfigurationFor(file: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
-  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file)}`, pipeline: file, ...extra };
+  return {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name: `Debug ${path.basename(file)}`,
+    pipeline: file,
+    ...(hasPluginBreakpoints() ? { debugPlugins: true } : {}),
+    ...extra,
+  };
 }
 
 class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
@@ -31,6 +44,14 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
     _folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): vscode.DebugConfiguration | undefined {
+    if (config.request === 'attach' && typeof config.port === 'number') {
+      // The adapter's `startDebugging` reverse request for the plugin host's inspector. VS Code gives a
+      // child session its parent's debugger type whatever the request says, so the attach configuration
+      // arrives here as `aether`: hand it back to js-debug, which VS Code then resolves and starts as
+      // the child of this session.
+      this.log.info(`attaching the JavaScript debugger to the plugin host on port ${config.port}`);
+      return { ...config, type: 'pwa-node' };
+    }
     if (!config.type && !config.request && !config.name) {
       // F5 without a launch.json: debug the pipeline in the active editor.
       const document = vscode.window.activeTextEditor?.document;
@@ -48,12 +69,18 @@ class PipelineDebugConfigurations implements vscode.DebugConfigurationProvider {
       );
       return undefined;
     }
-    this.log.info(`debug ${config.pipeline}${config.debugPlugins ? ' with plugin code' : ''}`);
-    return config;
+    // A configuration that does not say: debug plugin code when a breakpoint waits in it.
+    const resolved = config.debugPlugins === undefined && hasPluginBreakpoints() ? { ...config, debugPlugins: true } : config;
+    this.log.info(`debug ${resolved.pipeline}${resolved.debugPlugins ? ' with plugin code' : ''}`);
+    return resolved;
   }
 }
 
 export function registerDebugging(ctx: Ctx): void {
+  // The extension host learns the editor's breakpoints only once something asks for them (and then
+  // asynchronously): ask now, so that F5 already knows whether a plugin source has one.
+  void vscode.debug.breakpoints;
+  ctx.push(vscode.debug.onDidChangeBreakpoints(() => undefined));
   ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PipelineDebugConfigurations(ctx.log)));
   ctx.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {

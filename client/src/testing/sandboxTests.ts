@@ -58,10 +58,16 @@ export class SandboxTests implements vscode.Disposable {
     };
   }
 
-  async discover(): Promise<void> {
-    // The compile cache under .aether/ may hold copies of plugin folders (test/ included): not cases of their own.
-    const files = await vscode.workspace.findFiles(SANDBOX_GLOB, '**/{node_modules,.aether}/**');
-    await Promise.all(files.map((uri) => this.loadFile(uri)));
+  /** The discovery under way, which a run started meanwhile waits for. */
+  private discovering: Promise<void> | undefined;
+
+  discover(): Promise<void> {
+    this.discovering ??= (async () => {
+      // The compile cache under .aether/ may hold copies of plugin folders (test/ included): not cases of their own.
+      const files = await vscode.workspace.findFiles(SANDBOX_GLOB, '**/{node_modules,.aether}/**');
+      await Promise.all(files.map((uri) => this.loadFile(uri)));
+    })().finally(() => (this.discovering = undefined));
+    return this.discovering;
   }
 
   private pluginItem(dir: string): vscode.TestItem {
@@ -123,6 +129,8 @@ export class SandboxTests implements vscode.Disposable {
       void vscode.window.showWarningMessage('AetherScript: sandbox tests run plugin code, which is disabled in an untrusted workspace.');
       return;
     }
+    // Run All straight after the Testing view opened: the cases may still be being discovered.
+    if (!request.include && (this.discovering || this.controller.items.size === 0)) await this.discover();
     const run = this.controller.createTestRun(request);
     const excluded = new Set(request.exclude ?? []);
     // Gather the cases wanted, by plugin folder: each plugin's run compiles it once.
