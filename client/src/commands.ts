@@ -9,6 +9,7 @@ import { debugPipeline } from './debug/pipelineDebugging';
 import { registerReplay } from './debug/replayStep';
 import { embeddedRuntime, runtimeBundles } from './embeddedRuntime';
 import { pipelineSource, pluginPackage, pluginSandbox, pluginSource } from './templates';
+import { pluginNameOf } from './plugins/pluginsTree';
 
 type Factory = (ctx: Ctx) => (...args: never[]) => unknown;
 
@@ -56,6 +57,31 @@ function requireTrust(what: string): boolean {
 }
 
 const bundlesOf = (ctx: Ctx) => runtimeBundles(ctx.extension.extensionPath);
+
+/** A plugin from the catalog or the installed ones, picked by name. */
+async function pickPlugin(ctx: Ctx, title: string, from: 'catalog' | 'installed'): Promise<string | undefined> {
+  if (from === 'catalog' && !ctx.plugins.fullCatalog) await ctx.plugins.refreshCatalog();
+  if (from === 'installed' && !ctx.plugins.installed) await ctx.plugins.refreshInstalled();
+  const items =
+    from === 'catalog'
+      ? (ctx.plugins.fullCatalog ?? []).map((e) => ({
+          label: e.name,
+          description: `${e.version} · ${e.attestation.status}`,
+          detail: e.description,
+        }))
+      : (ctx.plugins.installed ?? [])
+          .filter((p) => p.source === 'node_modules')
+          .map((p) => ({ label: p.packageName ?? p.name, description: `${p.version} · ${p.attestation.status}`, detail: p.description }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(
+      from === 'catalog'
+        ? `AetherScript: no plugins found on the registry${ctx.plugins.catalogError ? `: ${ctx.plugins.catalogError}` : '.'}`
+        : 'AetherScript: no plugin packages installed from npm in this workspace.',
+    );
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true, matchOnDetail: true }))?.label;
+}
 
 const commands: Record<string, Factory> = {
   'aether.runPipeline': (ctx) => async (arg?: unknown) => {
@@ -202,6 +228,61 @@ const commands: Record<string, Factory> = {
     edit.createFile(uri, { contents: new TextEncoder().encode(pipelineSource(name)), ignoreIfExists: true });
     await vscode.workspace.applyEdit(edit);
     await vscode.window.showTextDocument(uri);
+  },
+  'aether.plugins.refresh': (ctx) => () => ctx.plugins.refresh(),
+  'aether.plugins.search': (ctx) => async () => {
+    const filter = await vscode.window.showInputBox({
+      title: 'Search the plugin catalog',
+      prompt: `Plugins with the keyword aetherscript-plugin on ${ctx.plugins.registry ?? 'the registry of your npm configuration'}; empty shows all`,
+      value: ctx.plugins.filter,
+      placeHolder: 'name, description or command',
+    });
+    if (filter !== undefined) await ctx.plugins.setFilter(filter);
+  },
+  'aether.plugins.clearSearch': (ctx) => () => ctx.plugins.setFilter(''),
+  'aether.plugins.install': (ctx) => async (arg?: unknown) => {
+    const name = pluginNameOf(arg) ?? (await pickPlugin(ctx, 'Install which plugin?', 'catalog'));
+    if (name) await ctx.plugins.install(name);
+  },
+  'aether.plugins.update': (ctx) => async (arg?: unknown) => {
+    const name = pluginNameOf(arg) ?? (await pickPlugin(ctx, 'Update which plugin?', 'installed'));
+    if (name) await ctx.plugins.update(name);
+  },
+  'aether.plugins.remove': (ctx) => async (arg?: unknown) => {
+    const name = pluginNameOf(arg) ?? (await pickPlugin(ctx, 'Remove which plugin?', 'installed'));
+    if (name) await ctx.plugins.remove(name);
+  },
+  'aether.plugins.showDetail': (ctx) => async (arg?: unknown, section?: unknown) => {
+    const name = pluginNameOf(arg) ?? (await pickPlugin(ctx, 'Show which plugin?', 'catalog'));
+    if (!name) return;
+    const installed = ctx.plugins.installedPlugin(name);
+    // A local plugin is not on the registry: its source is its detail page.
+    if (section === 'installed' && installed?.source === 'local' && !ctx.plugins.catalogEntry(name)) {
+      await vscode.window.showTextDocument(vscode.Uri.file(installed.entry));
+      return;
+    }
+    ctx.panels.show('pluginDetail', { plugin: name });
+  },
+  'aether.plugins.publish': (ctx) => async (arg?: unknown) => {
+    let dir: string | undefined;
+    if (arg instanceof vscode.Uri) {
+      const isFile = /\.(ts|js|mjs)$/.test(arg.fsPath) || path.basename(arg.fsPath) === 'package.json';
+      dir = isFile ? path.dirname(arg.fsPath) : arg.fsPath;
+    } else {
+      const root = await workspaceRoot();
+      if (!root) return;
+      const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+      const entries = await vscode.workspace.findFiles('plugins/*/{index.ts,index.js,index.mjs,package.json}', '**/node_modules/**');
+      const dirs = [...new Set(entries.map((f) => path.dirname(f.fsPath)))].sort();
+      dir = dirs.find((d) => active?.startsWith(d + path.sep));
+      dir ??= (
+        await vscode.window.showQuickPick(
+          dirs.map((d) => ({ label: path.basename(d), description: vscode.workspace.asRelativePath(d), dir: d })),
+          { title: 'Publish which plugin?' },
+        )
+      )?.dir;
+    }
+    if (dir) await ctx.plugins.publish(dir);
   },
   'aether.showLog': (ctx) => () => ctx.log.show(),
   'aether.restartServer': (ctx) => () => ctx.restartClient(),

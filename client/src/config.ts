@@ -47,6 +47,10 @@ export class Config {
   get traceEvents(): number {
     return this.raw.get('limits.traceEvents') ?? 5000;
   }
+  /** Registry URL for the Plugins view; empty: the one the workspace's npm configuration (.npmrc) names. */
+  get registry(): string {
+    return (this.raw.get<string>('registry') ?? '').trim();
+  }
   get codeLens(): boolean {
     return this.raw.get('codeLens.enabled') ?? true;
   }

@@ -12,6 +12,9 @@ import { Panels } from './panels/panels';
 import { SandboxTests } from './testing/sandboxTests';
 import { BenchTests } from './testing/benchTests';
 import { registerDebugging } from './debug/pipelineDebugging';
+import { PluginService } from './plugins/pluginService';
+import { PluginsTreeProvider } from './plugins/pluginsTree';
+import { registerCatalogCompletion } from './plugins/catalogCompletion';
 
 export const PIPELINE_LANGUAGE = 'aetherscript-pipeline';
 export const pipelineSelector: vscode.DocumentSelector = [{ language: PIPELINE_LANGUAGE, scheme: 'file' }];
@@ -23,6 +26,7 @@ export class Ctx implements vscode.Disposable {
   readonly panels: Panels;
   readonly tests: SandboxTests;
   readonly benchmarks: BenchTests;
+  readonly plugins: PluginService;
   /** Undefined until started, and while restarting. */
   client: LanguageClient | undefined;
   private readonly statusBar: vscode.StatusBarItem;
@@ -53,6 +57,25 @@ export class Ctx implements vscode.Disposable {
     this.statusBar = this.push(vscode.window.createStatusBarItem('aether.status', vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = 'AetherScript';
     this.push(vscode.window.registerTreeDataProvider('aether.runs', this.push(new RunsTreeProvider(this.store))));
+    // The Plugins view reads the workspace and asks the registry when it is first shown, not before:
+    // the registry bundle (npm's libraries) is never loaded by activation.
+    this.plugins = this.push(new PluginService(this));
+    const pluginsView = this.push(
+      vscode.window.createTreeView('aether.plugins', {
+        treeDataProvider: this.push(new PluginsTreeProvider(this.plugins)),
+        showCollapseAll: false,
+      }),
+    );
+    let pluginsShown = false;
+    const showPlugins = () => {
+      if (pluginsView.visible && !pluginsShown) {
+        pluginsShown = true;
+        void this.plugins.refresh();
+      }
+    };
+    this.push(pluginsView.onDidChangeVisibility(showPlugins));
+    setImmediate(showPlugins);
+    this.push(registerCatalogCompletion(pipelineSelector, this.plugins));
     this.push(vscode.languages.registerCodeLensProvider(pipelineSelector, new PipelineCodeLens()));
     registerCommands(this);
     registerDebugging(this);

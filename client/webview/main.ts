@@ -3,11 +3,12 @@
 import './style.css';
 import type { ToWebview } from './protocol';
 import { loadState, post, saveState } from './vscodeApi';
-import { renderLoadOrder } from './loadOrderView';
+import { renderLoadOrder, showAttestations } from './loadOrderView';
 import { HookTracesView } from './hookTracesView';
 import { VisualizationsView } from './visualizationsView';
 import { DebugPluginsView } from './debugPluginsView';
 import { BenchmarksView } from './benchmarksView';
+import { PluginDetailView } from './pluginDetailView';
 
 const state = loadState();
 saveState(state);
@@ -16,6 +17,7 @@ const traces = state.kind === 'hookTraces' ? new HookTracesView(root, state) : u
 const charts = state.kind === 'visualizations' ? new VisualizationsView(root) : undefined;
 const debug = state.kind === 'debugPlugins' ? new DebugPluginsView(root, state) : undefined;
 const benchmarks = state.kind === 'benchmarks' ? new BenchmarksView(root) : undefined;
+const pluginDetail = state.kind === 'pluginDetail' ? new PluginDetailView(root) : undefined;
 if (state.kind === 'loadOrder') root.textContent = 'Asking the language server for the load order…';
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -23,6 +25,12 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (message.type) {
     case 'loadOrder':
       void renderLoadOrder(root, message.results, message.error);
+      break;
+    case 'attestations':
+      showAttestations(root, message.statuses);
+      break;
+    case 'pluginDetail':
+      pluginDetail?.show(message);
       break;
     case 'runs':
       traces?.setRuns(message.runs, message.selected);

@@ -2,10 +2,15 @@
 // Types only: imported by client/src/panels (host) and client/webview (front-end).
 import type { AetherEvent, MetricEvent } from '../../runtime/src/model/events';
 import type { LoadOrderResult } from '../../server/src/protocol';
+import type { PluginDetail } from '../../runtime/src/registry/types';
+import type { InstalledPlugin } from '../src/plugins/pluginsModel';
 
-export type { LoadOrderResult };
+export type { LoadOrderResult, PluginDetail, InstalledPlugin };
 
-export type PanelKind = 'loadOrder' | 'hookTraces' | 'visualizations' | 'debugPlugins' | 'benchmarks';
+export type PanelKind = 'loadOrder' | 'hookTraces' | 'visualizations' | 'debugPlugins' | 'benchmarks' | 'pluginDetail';
+
+/** What the detail page's button does for the plugin shown. */
+export type PluginAction = 'install' | 'update' | 'remove';
 
 /** What a panel's webview keeps through reloads (vscode.setState) and hands to the serializer. */
 export interface PanelState {
@@ -15,6 +20,8 @@ export interface PanelState {
   /** Filters typed by the user. */
   filter?: string;
   eventTypes?: string[];
+  /** Plugin detail: the package shown. */
+  plugin?: string;
 }
 
 export interface RunChoice {
@@ -61,7 +68,23 @@ export type ToWebview =
   | { type: 'traceEvents'; file: string; events: AetherEvent[]; reset: boolean }
   | { type: 'metrics'; points: MetricEvent[]; reset: boolean; maxPoints: number; dropped: number; pipeline?: string }
   | { type: 'debugEvents'; events: AetherEvent[]; reset: boolean; logFile?: string; pipeline?: string; maxEvents: number }
-  | { type: 'benchmarks'; plugins: BenchPluginView[]; running?: { dir: string; benchmark?: string; done: number; total: number } };
+  | { type: 'benchmarks'; plugins: BenchPluginView[]; running?: { dir: string; benchmark?: string; done: number; total: number } }
+  | {
+      type: 'pluginDetail';
+      name: string;
+      /** The registry's version, checked from its tarball; absent while loading or when it failed. */
+      detail?: PluginDetail;
+      /** The workspace's copy, when installed. */
+      installed?: InstalledPlugin;
+      /** What the button offers (none: not installable, e.g. incompatible or a local plugin). */
+      actions: PluginAction[];
+      loading?: boolean;
+      error?: string;
+      /** An install/update/remove in progress. */
+      busy?: string;
+    }
+  /** Load order: each plugin's attestation status by entry path (read from disk after the graph). */
+  | { type: 'attestations'; statuses: Record<string, { status: string; message?: string }> };
 
 /** Webview → host. */
 export type FromWebview =
@@ -70,4 +93,5 @@ export type FromWebview =
   | { type: 'selectRun'; file: string }
   | { type: 'refresh' }
   | { type: 'revealStep'; pipelineFile: string; stepId: string }
-  | { type: 'runBench'; dir: string };
+  | { type: 'runBench'; dir: string }
+  | { type: 'pluginAction'; action: PluginAction; name: string };

@@ -11,3 +11,4 @@ export { runBench, parseBenchFile, readBaseline, latestBenchSummary } from '../.
 export { defaultBundles } from '../../../runtime/src/engine/runtimePaths';
 export { AetherDebugSession } from '../../../runtime/src/debug/debugSession';
 export { replayStep } from '../../../runtime/src/engine/replayStep';
+export { readInstalledPlugins } from '../plugins/installedPlugins';

@@ -1,7 +1,8 @@
 // Load order: the server's `aether/loadOrder` answer, drawn as a dependency graph in the webview.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { requestLoadOrder } from '../lspExt';
+import { requestLoadOrder, type LoadOrderResult } from '../lspExt';
+import { embeddedRuntime } from '../embeddedRuntime';
 import { PanelBase } from './panelBase';
 import type { FromWebview, PanelState } from '../../webview/protocol';
 
@@ -32,6 +33,24 @@ export class LoadOrderPanel extends PanelBase {
     if (message.type === 'refresh') void this.refresh();
   }
 
+  /** Each plugin's attestation, read from disk as the runtime would check it (no plugin code runs), after the graph is up. */
+  private async sendAttestations(results: LoadOrderResult[]): Promise<void> {
+    const statuses: Record<string, { status: string; message?: string }> = {};
+    try {
+      for (const result of results) {
+        for (const plugin of await embeddedRuntime().readInstalledPlugins(result.folder)) {
+          statuses[plugin.entry] = {
+            status: plugin.attestation.status,
+            ...(plugin.attestation.message ? { message: plugin.attestation.message } : {}),
+          };
+        }
+      }
+    } catch (error) {
+      this.ctx.log.warn(`load order: attestations could not be read: ${(error as Error).message}`);
+    }
+    this.post({ type: 'attestations', statuses });
+  }
+
   async refresh(): Promise<void> {
     const client = this.ctx.client;
     if (!client || !this.ctx.serverRunning) {
@@ -50,6 +69,7 @@ export class LoadOrderPanel extends PanelBase {
     try {
       const results = await requestLoadOrder(this.ctx.client!, {});
       this.post({ type: 'loadOrder', results });
+      void this.sendAttestations(results);
     } catch (error) {
       this.post({ type: 'loadOrder', results: [], error: `aether/loadOrder failed: ${(error as Error).message}` });
     }

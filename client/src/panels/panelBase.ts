@@ -10,6 +10,7 @@ export const panelTitles: Record<PanelKind, string> = {
   visualizations: 'AetherScript: Live Visualizations',
   debugPlugins: 'AetherScript: Debug Plugins',
   benchmarks: 'AetherScript: Benchmarks',
+  pluginDetail: 'AetherScript: Plugin',
 };
 
 export const viewTypeOf = (kind: PanelKind) => `aether.panel.${kind}`;

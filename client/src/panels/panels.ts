@@ -1,4 +1,4 @@
-// The five panels: one instance each, created or revealed, and restored after a reload through
+// The six panels: one instance each, created or revealed, and restored after a reload through
 // a WebviewPanelSerializer per view type.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
@@ -9,8 +9,9 @@ import { HookTracesPanel } from './hookTracesPanel';
 import { VisualizationsPanel } from './visualizationsPanel';
 import { DebugPluginsPanel } from './debugPluginsPanel';
 import { BenchmarksPanel } from './benchmarksPanel';
+import { PluginDetailPanel } from './pluginDetailPanel';
 
-const kinds: PanelKind[] = ['loadOrder', 'hookTraces', 'visualizations', 'debugPlugins', 'benchmarks'];
+const kinds: PanelKind[] = ['loadOrder', 'hookTraces', 'visualizations', 'debugPlugins', 'benchmarks', 'pluginDetail'];
 
 export class Panels implements vscode.Disposable {
   private readonly open = new Map<PanelKind, PanelBase>();
@@ -28,7 +29,7 @@ export class Panels implements vscode.Disposable {
     }
   }
 
-  show(kind: PanelKind, options?: { runKey?: number }): PanelBase {
+  show(kind: PanelKind, options?: { runKey?: number; plugin?: string }): PanelBase {
     let panel = this.open.get(kind);
     if (panel) panel.reveal();
     else {
@@ -42,6 +43,7 @@ export class Panels implements vscode.Disposable {
       panel = this.adopt(kind, webviewPanel, { kind });
     }
     if (panel instanceof HookTracesPanel && options?.runKey !== undefined) panel.select(options.runKey);
+    if (panel instanceof PluginDetailPanel && options?.plugin !== undefined) panel.showPlugin(options.plugin);
     return panel;
   }
 
@@ -64,6 +66,8 @@ export class Panels implements vscode.Disposable {
         return new DebugPluginsPanel(webviewPanel, this.ctx, state);
       case 'benchmarks':
         return new BenchmarksPanel(webviewPanel, this.ctx, state);
+      case 'pluginDetail':
+        return new PluginDetailPanel(webviewPanel, this.ctx, state);
     }
   }
 

@@ -1,5 +1,5 @@
-// The registry API's types (spec section 12), shared by the CLI and the editor's Plugins view.
-import type { RuntimeBundles } from '../engine/runtimePaths';
+// The registry API's types (spec section 12), shared by the CLI and the editor's Plugins view. No
+// imports with Node in them: the detail page's webview reads these types too.
 
 /** One search result: a plugin package as the registry has it, checked from its tarball. */
 export interface CatalogEntry {
@@ -48,7 +48,7 @@ export interface RegistryOptions {
   /** One human line per step or download (the CLI writes them to stderr). */
   onProgress?: (line: string) => void;
   /** The runtime bundles `plugins sync` loads plugins with after an install (default: beside this module, as in the CLI; the editor passes the .vsix's). */
-  bundles?: RuntimeBundles;
+  bundles?: { hostModule: string; apiModule: string };
 }
 
 /** What `addPlugin` installed. */
