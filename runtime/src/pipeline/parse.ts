@@ -15,6 +15,7 @@ import { checkExpressions } from './expressionChecks';
 import { checkSchema } from './schemaCheck';
 import { checkSteps, readStepNodes, type CheckContext, type StepNode } from './stepChecks';
 import { parseDuration, parseMemory } from './units';
+import { errorsOnce } from './yamlCascades';
 import { parseYaml, type DuplicateKey } from './yamlDocument';
 import { findPair, lineCounterOf, nodeRange, rangeOf } from './yamlNodes';
 
@@ -61,7 +62,8 @@ function check(
   diagnostics: AetherDiagnostic[],
 ): { data: unknown; steps: StepNode[] } | undefined {
   const { document } = context;
-  for (const error of document.errors) diagnostics.push(yamlDiagnostic(context, duplicates, error, 'error'));
+  // A cascade of syntax errors reported as its first (yamlCascades.ts); the tree past it is a guess anyway.
+  for (const error of errorsOnce(document, context.text)) diagnostics.push(yamlDiagnostic(context, duplicates, error, 'error'));
   for (const warning of document.warnings) diagnostics.push(yamlDiagnostic(context, duplicates, warning, 'warning'));
   // Past a real syntax error the tree is a guess; further checks would mostly be noise.
   if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return undefined;

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Position } from 'vscode-languageserver-types';
 import { parsePipeline } from '../../../runtime/src/pipeline';
+import { lineCounterOf, rangeOf } from '../../../runtime/src/pipeline/yamlNodes';
 import { getLanguageService } from '../../../server/src/service/languageService';
 import { memoryIndex, PLUGINS } from './helpers';
 
@@ -53,16 +54,23 @@ describe('positions', () => {
     }
   });
 
-  it('CRLF: an error at a line end covers the whole line break', async () => {
+  it('CRLF: an unclosed quote is reported on its quote (the parser gives up at the line end), inside line 1', async () => {
     const { index } = await memoryIndex(PLUGINS);
     const service = getLanguageService({ getIndex: () => index });
-    // The quote opened on line 1 closes on line 3: the error is at line 1's end.
+    // The quote opened on line 1 closes on line 3: the library reports it at line 1's end.
     const text = 'name: "x\r\nenv:\r\n  A: "1"\r\nsteps:\r\n  - id: a\r\n    run: bundle\r\n';
     const quote = (d: { message: unknown }) => /Missing closing "quote/.test(String(d.message));
     const lsp = service.doValidation(TextDocument.create('file:///ws/q.pipeline.yaml', 'yaml', 1, text)).find(quote);
-    assert.deepEqual(lsp?.range, { start: { line: 0, character: 8 }, end: { line: 1, character: 0 } });
+    assert.deepEqual(lsp?.range, { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } });
     const parsed = parsePipeline(text, 'q.pipeline.yaml').diagnostics.find(quote);
-    assert.deepEqual(parsed?.range, { start: 8, end: 10, line: 1, column: 9 });
+    assert.deepEqual(parsed?.range, { start: 6, end: 7, line: 1, column: 7 });
+  });
+
+  it('CRLF: a range never splits a line break (a start inside one moves to its \\r, an end past its \\n)', () => {
+    const text = 'name: x\r\nsteps: []\r\n';
+    const positions = { text, lineCounter: lineCounterOf(text) };
+    assert.deepEqual(rangeOf(positions, 8, 8), { start: 7, end: 9, line: 1, column: 8 });
+    assert.deepEqual(rangeOf(positions, 7, 8), { start: 7, end: 9, line: 1, column: 8 });
   });
 
   it('a lone CR ends a line, for the parser as for LSP', async () => {
