@@ -1,11 +1,12 @@
 // The `aether` command line (spec section 6). Exit codes: 0 success; 1 the run or a test failed;
 // 2 the input is invalid (bad pipeline, bad config, unknown command, plugin load error).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { RUNTIME_VERSION } from '../version';
 import { AetherInputError } from '../model/diagnostics';
 import { colorsFor, formatDiagnostic } from './terminal';
 import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
+import { VALIDATE_FORMATS } from './diagnosticFormats';
 import { pluginsListCommand, pluginsSyncCommand, pluginsSignCommand } from './commands/plugins';
 import { keysGenerateCommand, keysTrustCommand } from './commands/keys';
 import { debugAdapterCommand } from './commands/debugAdapter';
@@ -49,7 +50,12 @@ function buildProgram(): Command {
     .command('validate')
     .description('report the same diagnostics as the editor, for CI')
     .argument('<files...>', 'pipeline files')
-    .option('--json', 'print diagnostics as JSON')
+    .option('--json', 'print diagnostics as JSON (as --format json)')
+    .addOption(
+      new Option('--format <format>', 'text; json; github (workflow annotations); sarif (SARIF 2.1.0)')
+        .choices(VALIDATE_FORMATS)
+        .default('text'),
+    )
     .action(async (files: string[], options) => {
       process.exitCode = await validateCommand(files, options);
     });

@@ -1,9 +1,10 @@
-// `aether validate <file…> [--json]`: the diagnostics the editor shows, for CI. The same checks the
+// `aether validate <file…> [--format text|json|github|sarif]`: the diagnostics the editor shows, for CI. The same checks the
 // language server runs (runtime/src/workspace/), with plugin meta read statically: never plugin code.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileDiagnostics } from '../../workspace/validateFiles';
+import { githubAnnotations, sarifLog, type ValidateFormat } from '../diagnosticFormats';
 import { colorsFor, formatDiagnostic } from '../terminal';
 
 /**
@@ -33,7 +34,8 @@ function validateWorkerModule(): string {
 /** Exit code of a cancelled command, as `aether run` and `aether dev plugin-test` use it. */
 const EXIT_CANCELLED = 130;
 
-export async function validateCommand(files: string[], options: { json?: boolean }): Promise<number> {
+export async function validateCommand(files: string[], options: { json?: boolean; format?: ValidateFormat }): Promise<number> {
+  const format: ValidateFormat = options.json ? 'json' : (options.format ?? 'text');
   // Nothing to clean up: validation writes nothing, so a signal ends it at once, and nothing is printed.
   const onSignal = () => {
     process.stderr.write(`\n${colorsFor(process.stderr).yellow('cancelled')}\n`);
@@ -50,8 +52,13 @@ export async function validateCommand(files: string[], options: { json?: boolean
   }
   const errorCount = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
   const warningCount = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
-  if (options.json) {
+  if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ files: results, errorCount, warningCount }, null, 2)}\n`);
+  } else if (format === 'sarif') {
+    process.stdout.write(`${JSON.stringify(sarifLog(results), null, 2)}\n`);
+  } else if (format === 'github') {
+    for (const line of githubAnnotations(results)) process.stdout.write(`${line}\n`);
+    process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'}: ${errorCount} errors, ${warningCount} warnings\n`);
   } else {
     const c = colorsFor(process.stdout);
     for (const result of results) {
