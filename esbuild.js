@@ -129,8 +129,8 @@ const bundles = [
   { entry: 'client/src/lazy/languageClientBundle.ts', out: 'dist/client/languageClient.js', external: ['vscode'] },
   { entry: 'client/src/lazy/runtimeBundle.ts', out: 'dist/client/runtime.js', external: ['vscode'] },
   // The Plugins view's registry calls, with npm's libraries bundled in (the .vsix has no node_modules of
-  // theirs); loaded on the first search, install or publish.
-  { entry: 'client/src/lazy/registryBundle.ts', out: 'dist/client/registry.js', external: ['vscode'], bundleNpm: true },
+  // theirs): a child process of the extension host per search, install or publish.
+  { entry: 'client/src/lazy/registryWorker.ts', out: 'dist/client/registry.js', bundleNpm: true },
   { entry: 'client/webview/main.ts', out: 'dist/webview/main.js', platform: 'browser', format: 'iife' },
 ];
 

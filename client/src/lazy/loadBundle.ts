@@ -3,12 +3,10 @@
 import path from 'node:path';
 import type * as RuntimeBundle from './runtimeBundle';
 import type * as LanguageClientBundle from './languageClientBundle';
-import type * as RegistryBundle from './registryBundle';
 
 interface Bundles {
   runtime: typeof RuntimeBundle;
   languageClient: typeof LanguageClientBundle;
-  registry: typeof RegistryBundle;
 }
 
 const loaded: Partial<Bundles> = {};

@@ -1,16 +1,17 @@
 // What the Plugins view, the detail page, completion and the Load Order graph know about plugins: the
 // workspace's installed plugins (read statically, dist/client/runtime.js) and the registry's catalog
-// (dist/client/registry.js, loaded on the first search, never at activation), plus the actions on them:
+// (dist/client/registry.js, a child process per call, never started by activation), plus the actions on them:
 // install, update, remove and publish, each with cancellable progress, refusals put to the user.
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Ctx } from '../ctx';
 import { Config } from '../config';
-import { loadBundle } from '../lazy/loadBundle';
+import { callRegistry } from './registryClient';
 import { embeddedRuntime, runtimeBundles } from '../embeddedRuntime';
 import { filterCatalog, refusalPrompt, type CatalogEntry, type InstalledPlugin } from './pluginsModel';
-import type { PublishPreview } from '../../../runtime/src/registry/types';
+import type { PublishPreview, RegistryOptions } from '../../../runtime/src/registry/types';
+import type { PublishOptions } from '../../../runtime/src/registry/publish';
 
 /** Whether an `npm` executable is on PATH: installs run the npm CLI of the user's machine. */
 export function npmOnPath(): boolean {
@@ -51,8 +52,19 @@ export class PluginService implements vscode.Disposable {
     });
   }
 
+  /** The registry API, each call in a child process (registryClient.ts: VS Code's http patch breaks npm's agent here). */
   private registryBundle() {
-    return loadBundle('registry');
+    const ext = this.ctx.extension.extensionPath;
+    type Update = RegistryOptions & { allowDowngrade?: boolean; allowPermissions?: boolean };
+    return {
+      searchPlugins: (root: string, query: string, o: RegistryOptions) => callRegistry(ext, 'searchPlugins', [root, query], o),
+      inspectPlugin: (root: string, spec: string, o: RegistryOptions) => callRegistry(ext, 'inspectPlugin', [root, spec], o),
+      addPlugin: (root: string, spec: string, o: RegistryOptions) => callRegistry(ext, 'addPlugin', [root, spec], o),
+      updatePlugins: (root: string, name: string, o: Update) => callRegistry(ext, 'updatePlugins', [root, name], o),
+      removePlugin: (root: string, name: string, o: RegistryOptions) => callRegistry(ext, 'removePlugin', [root, name], o),
+      preparePublish: (dir: string, o: PublishOptions) => callRegistry(ext, 'preparePublish', [dir], o),
+      publishPlugin: (dir: string, o: PublishOptions) => callRegistry(ext, 'publishPlugin', [dir], o),
+    };
   }
 
   /** The AetherScript root of the first workspace folder (where aether.config.json is). */
