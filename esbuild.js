@@ -159,6 +159,9 @@ async function main() {
         // Schemas are JSON files shared with the editor; bundle them as data.
         loader: { '.json': 'json' },
         plugins: [yamlWithoutTokenLog(), ...(bundle.plugins ?? [])],
+        // @npmcli/run-script resolves node-gyp only to run a package's lifecycle scripts, which the
+        // registry never runs (installs and packs are --ignore-scripts).
+        ...(bundle.bundleNpm ? { logOverride: { 'require-resolve-not-external': 'silent' } } : {}),
       }),
     );
   }
