@@ -122,6 +122,29 @@ async function main(): Promise<void> {
   const env = npmEnv(cache);
   const authoring = await authoringCopy();
   const keys = await generateKeys(authoring, 'keys');
+  // A README to render on the detail page, with markup that must stay text.
+  await writeFile(
+    path.join(authoring, 'timing', 'README.md'),
+    [
+      '# timing',
+      '',
+      'Step and run durations, charted and kept in pipeline state.',
+      '',
+      '## Use',
+      '',
+      '```yaml',
+      'plugins:',
+      '  timing:',
+      '    annotate: true',
+      '```',
+      '',
+      '- `timing/mark` records a named mark',
+      '- hooks on every step: **pre-execute**, **post-execute**',
+      '',
+      '<script>document.body.textContent = "injected"</script> [not a link](javascript:alert(1)) · [docs](https://example.com/timing)',
+      '',
+    ].join('\n'),
+  );
   const published: string[] = [];
   for (const [name, signed] of [
     ['timing', true],
@@ -176,7 +199,13 @@ async function main(): Promise<void> {
     const body = frame.locator('#app');
     await waitForText(body, /Attestation[\s\S]*verified[\s\S]*Runtime[\s\S]*\^1\.0\.0[\s\S]*Commands[\s\S]*mark[\s\S]*README/);
     await frame.locator('button', { hasText: 'Install' }).first().waitFor({ timeout });
+    await frame.locator('.readme h2', { hasText: 'Use' }).first().waitFor({ timeout });
+    if ((await frame.locator('.readme script, .readme a[href^="javascript"]').count()) > 0)
+      throw new Error('the README was rendered with markup it must not have');
     await shot(page, '12-plugin-detail');
+    await frame.locator('.readme').first().scrollIntoViewIfNeeded();
+    await shot(page, '12b-plugin-readme');
+    await frame.locator('h1').first().scrollIntoViewIfNeeded();
 
     step('Install adds it: Installed section, node_modules, aether.config.json');
     await frame.locator('button', { hasText: 'Install' }).first().click();
