@@ -21,16 +21,31 @@ export class RunPrinter {
   private progressShown = false;
   private stepsDone = 0;
   private anyStepStarted = false;
+  /** Problems already printed (plugin errors), so the end of the run does not print them again. */
+  private readonly shownProblems = new Set<string>();
+
+  /** Whether this problem was already printed during the run. */
+  shown(message: string): boolean {
+    return this.shownProblems.has(message);
+  }
 
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly colors: Colors,
     private readonly totalSteps: number,
+    private readonly err: NodeJS.WriteStream = process.stderr,
+    private readonly errColors: Colors = colors,
   ) {}
 
   private line(text: string): void {
     this.clearProgress();
     this.out.write(`${text}\n`);
+  }
+
+  /** A problem goes to stderr, as the CLI's contract says (the reason on stderr), still in order. */
+  private problem(text: string): void {
+    this.clearProgress();
+    this.err.write(`${text}\n`);
   }
 
   private clearProgress(): void {
@@ -66,7 +81,8 @@ export class RunPrinter {
         this.line(c.dim(`  plugin ${event.order + 1}. ${event.name}@${event.version} (${event.reason})`));
         return;
       case 'plugin-error':
-        this.line(`${c.red('  ✗ plugin error')} ${event.message}`);
+        this.shownProblems.add(event.message);
+        this.problem(`${this.errColors.red('  ✗ plugin error')} ${locate(event)}${event.message}`);
         return;
       case 'warning':
         this.line(`${c.yellow('  ! ')}${event.message}`);
@@ -113,7 +129,7 @@ export class RunPrinter {
         const status =
           event.status === 'ok' ? c.green('✓ run ok') : event.status === 'cancelled' ? c.yellow('■ run cancelled') : c.red('✗ run failed');
         this.line(
-          `${c.bold(status)} ${c.dim(`in ${seconds(event.durationMs)}`)}${event.error && event.status !== 'ok' ? `\n  ${event.error}` : ''}`,
+          `${c.bold(status)} ${c.dim(`in ${seconds(event.durationMs)}`)}${event.error && event.status !== 'ok' && !this.shownProblems.has(event.error) ? `\n  ${event.error}` : ''}`,
         );
         return;
       }
@@ -121,4 +137,12 @@ export class RunPrinter {
         return;
     }
   }
+}
+
+/** `file:line:column: ` before a problem's message, unless the message already starts with its place. */
+function locate(event: { file?: string; line?: number; column?: number; message: string }): string {
+  if (!event.file) return '';
+  const file = path.relative(process.cwd(), event.file) || event.file;
+  if (event.message.includes(`${path.basename(event.file)}:`)) return '';
+  return `${file}${event.line ? `:${event.line}:${event.column ?? 1}` : ''}: `;
 }

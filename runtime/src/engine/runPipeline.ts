@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AetherDiagnostic } from '../model/diagnostics';
-import type { AetherEvent, RunStatus } from '../model/events';
+import type { AetherEvent, PluginErrorEvent, RunStatus } from '../model/events';
 import type { JsonValue } from '../model/plugin';
 import { parsePipeline } from '../pipeline';
 import type { HostNotification, InspectOptions } from '../host/hostClient';
@@ -61,6 +61,14 @@ export interface RunResult {
 }
 
 const errorsIn = (diagnostics: AetherDiagnostic[]) => diagnostics.filter((d) => d.severity === 'error');
+
+const pluginErrorEvent = (d: AetherDiagnostic): Omit<PluginErrorEvent, 'time'> => ({
+  type: 'plugin-error',
+  plugin: d.plugin,
+  message: d.message,
+  file: d.file,
+  ...(d.range ? { line: d.range.line, column: d.range.column } : {}),
+});
 
 /** What `aether validate` reports for the pipeline: its own errors and the plugin-aware ones. */
 async function staticDiagnostics(file: string): Promise<AetherDiagnostic[]> {
@@ -211,8 +219,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     set = loaded.set;
     diagnostics.push(...loaded.diagnostics);
     for (const diagnostic of loaded.diagnostics) {
-      if (diagnostic.severity === 'error')
-        events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      if (diagnostic.severity === 'error') events.emit(pluginErrorEvent(diagnostic));
       else events.emit({ type: 'warning', plugin: diagnostic.plugin, message: diagnostic.message });
     }
     for (const plugin of set.plugins) {
@@ -235,19 +242,24 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
 
     const loadErrors = errorsIn(loaded.diagnostics);
     // Checked against the plugins that did load, even when others did not: the pipeline's own
-    // mistakes are reported in the same pass as the plugins'.
+    // mistakes are reported in the same pass as the plugins'. A plugin refused for what its files
+    // say (meta, dependencies) is known to the static check too, which names the steps that need it
+    // as `aether validate` and the editor do.
     const configBroken = loadErrors.some((d) => d.code.startsWith('config/'));
+    const refusedStatically = errorsIn(loaded.diagnostics).length > 0 && !configBroken;
     const checkErrors =
-      loaded.faults.length === 0 && !configBroken
-        ? errorsIn(checkPipelineAgainstPlugins(parsed, catalogOfLoadedPlugins(set, loaded), RUNTIME_VERSION))
-        : [];
+      loaded.faults.length > 0 || configBroken
+        ? []
+        : refusedStatically
+          ? // The pipeline's own diagnostics: the plugins' are the loader's, above.
+            errorsIn((await staticDiagnostics(file).catch(() => undefined)) ?? []).filter((d) => d.file === file || d.file === undefined)
+          : errorsIn(checkPipelineAgainstPlugins(parsed, catalogOfLoadedPlugins(set, loaded), RUNTIME_VERSION));
     diagnostics.push(...checkErrors);
 
     if (loadErrors.length > 0 || checkErrors.length > 0) {
       // Invalid input: nothing of the pipeline runs and no hook is called.
       const first = (loadErrors[0] ?? checkErrors[0])!;
-      for (const diagnostic of checkErrors)
-        events.emit({ type: 'plugin-error', plugin: diagnostic.plugin, message: diagnostic.message, file: diagnostic.file });
+      for (const diagnostic of checkErrors) events.emit(pluginErrorEvent(diagnostic));
       Object.assign(result, { status: 'invalid', exitCode: 2, error: first.message });
       events.emit({ type: 'run-end', status: 'failed', durationMs: elapsed(started), runId, error: first.message });
       return result;

@@ -32,6 +32,9 @@ export interface PluginErrorEvent extends EventBase {
   plugin?: string;
   message: string;
   file?: string;
+  /** 1-based position in `file`, when the problem has one. */
+  line?: number;
+  column?: number;
 }
 export interface HookStartEvent extends EventBase {
   type: 'hook-start';

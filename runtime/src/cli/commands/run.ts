@@ -33,7 +33,9 @@ function inspectOption(options: RunCommandOptions): { port: number; brk: boolean
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const out = process.stdout;
   const colors = colorsFor(out);
-  const printer = options.json ? undefined : new RunPrinter(out, colors, parsePipelineSteps(file));
+  const printer = options.json
+    ? undefined
+    : new RunPrinter(out, colors, parsePipelineSteps(file), process.stderr, colorsFor(process.stderr));
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -76,8 +78,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
       process.stderr.write(
         `${errColors.red('error')}: ${path.relative(process.cwd(), path.resolve(file))} is not valid; nothing was run\n`,
       );
+      // Each problem once: those the run's output already showed are not listed again.
       for (const diagnostic of errors.length > 0 ? errors : result.diagnostics)
-        process.stderr.write(`  ${formatDiagnostic(diagnostic, errColors)}\n`);
+        if (!printer?.shown(diagnostic.message)) process.stderr.write(`  ${formatDiagnostic(diagnostic, errColors)}\n`);
       if (errors.length === 0 && result.error) process.stderr.write(`  ${result.error}\n`);
     } else if (!options.json && result.recordFile) {
       out.write(`${colors.dim(`  run record: ${path.relative(process.cwd(), result.recordFile)}`)}\n`);
