@@ -17,7 +17,7 @@ const cliBin = path.join(repoRoot, 'runtime', 'bin', 'aether.js');
  * How close a busy-wait's measured median must be to the time it waits: never below it, and at most
  * this fraction above (a loaded 2-core machine preempts some samples; the median shrugs most off).
  */
-const TOLERANCE = 0.15;
+const TOLERANCE = 0.25;
 
 interface CliResult {
   code: number | null;
@@ -111,7 +111,9 @@ test('the figures match what a busy-waiting plugin is known to take, each beside
       const f = bench.figures;
       assert.equal(bench.status, 'ok');
       assert.ok(f.medianMs >= waitMs && f.medianMs <= waitMs * (1 + TOLERANCE), `median ${f.medianMs} ms for a ${waitMs} ms wait`);
-      assert.ok(f.meanMs >= waitMs && f.meanMs <= waitMs * (1 + 2 * TOLERANCE), `mean ${f.meanMs} ms for a ${waitMs} ms wait`);
+      // The mean takes every preempted sample in full (a busy-wait that lost the CPU overshoots by a
+      // time slice): bounded, but looser than the median.
+      assert.ok(f.meanMs >= waitMs && f.meanMs <= waitMs * (1 + 4 * TOLERANCE), `mean ${f.meanMs} ms for a ${waitMs} ms wait`);
       assert.ok(f.p95Ms >= f.medianMs && f.p99Ms >= f.p95Ms, 'percentiles are ordered');
       assert.ok(Math.abs(f.opsPerSec - 1000 / f.meanMs) < 1e-6 * f.opsPerSec, 'ops/s is 1000 / mean');
       // 300 ms of measuring, one call per sample: about 300 / wait samples (at least tinybench's 10).
