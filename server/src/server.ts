@@ -89,6 +89,9 @@ function serve(): void {
     const document = documents.get(uri);
     if (document) void validate(document);
   });
+  /** Documents with a check under way (from the queue to the publish); with `queue.isPending`, when hover and completion must not parse. */
+  const inCheck = new Map<string, number>();
+  const checking = (uri: string): boolean => queue.isPending(uri) || inCheck.has(uri);
   const packages = new PackageDiagnostics({ connection, documents, indexes, sourceParser, ready: () => ready, logError });
 
   let canWatchFiles = false;
@@ -147,6 +150,8 @@ function serve(): void {
 
   async function validate(document: TextDocument): Promise<void> {
     idle.busy();
+    const uri = document.uri;
+    inCheck.set(uri, (inCheck.get(uri) ?? 0) + 1);
     try {
       // The first open of a session: the index is still being built (its plugin sources parsed in the
       // parser thread), so parse the text meanwhile; the check after `ready` then only adds the
@@ -156,17 +161,23 @@ function serve(): void {
         // this thread), nor in the way of the reads of sibling plugins that finish at the same time.
         await Promise.race([firstSourceSent, ready]);
         await new Promise((resolve) => setImmediate(resolve));
-        if (!indexed) service.prepare(document);
+        if (!indexed) await service.prepareSliced(document);
       }
       await ready;
       const documentSettings = await settings.for(document.uri);
       // The document may have changed while settings were fetched; the newer validation will publish.
       if (documents.get(document.uri)?.version !== document.version) return;
-      const diagnostics = service.doValidation(document, documentSettings);
+      // A whole-text parse is made a slice at a time, hover and completion answered in between.
+      const diagnostics = await service.validateSliced(document, documentSettings);
+      if (!diagnostics || documents.get(document.uri)?.version !== document.version) return;
       await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
       idle.published(document.getText().length, service.lastAnalysisWasFull(document.uri));
     } catch (error) {
       logError(error);
+    } finally {
+      const left = (inCheck.get(uri) ?? 1) - 1;
+      if (left > 0) inCheck.set(uri, left);
+      else inCheck.delete(uri);
     }
   }
 
@@ -217,10 +228,10 @@ function serve(): void {
     });
 
   connection.onCompletion(({ textDocument, position }, token) =>
-    withDocument(textDocument.uri, token, null, (d) => service.doComplete(d, position, token)),
+    withDocument(textDocument.uri, token, null, (d) => service.doComplete(d, position, token, { checking: checking(d.uri) })),
   );
   connection.onHover(({ textDocument, position }, token) =>
-    withDocument(textDocument.uri, token, null, (d) => service.doHover(d, position)),
+    withDocument(textDocument.uri, token, null, (d) => service.doHover(d, position, { checking: checking(d.uri) })),
   );
   connection.onDefinition(({ textDocument, position }, token) =>
     withDocument(textDocument.uri, token, [], (d) => service.findDefinition(d, position, token)),

@@ -21,6 +21,11 @@ export class ValidationQueue {
     );
   }
 
+  /** Whether a check of the document is waiting for its changes to stop. */
+  isPending(uri: string): boolean {
+    return this.pending.has(uri);
+  }
+
   cancel(uri: string): void {
     clearTimeout(this.pending.get(uri));
     this.pending.delete(uri);

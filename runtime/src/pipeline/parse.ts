@@ -6,7 +6,7 @@
 //   pipeline/duplicate-step-id, pipeline/unknown-need, pipeline/need-cycle, pipeline/self-need,
 //   expression/syntax, expression/unknown-step, expression/not-upstream, expression/unknown-env.
 import semver from 'semver';
-import { type LineCounter, isMap, isScalar, type Document, type YAMLError } from 'yaml';
+import { type CST, type LineCounter, isMap, isScalar, type Document, type YAMLError } from 'yaml';
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { JsonValue } from '../model/plugin';
 import type { Pipeline, PipelineStep } from '../model/pipeline';
@@ -32,12 +32,22 @@ export interface ParsedPipeline {
   diagnostics: AetherDiagnostic[];
 }
 
-/** Parses and validates a pipeline file's text; never throws on bad input. */
-export function parsePipeline(text: string, file: string): ParsedPipeline {
-  // YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml` library knows only the first two.
-  // Same length, so every offset is one into `text` too.
-  const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-  const { document, duplicates } = parseYaml(source);
+/**
+ * The text the YAML parser reads: YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml`
+ * library knows only the first two. Same length, so every offset is one into `text` too.
+ */
+export function yamlSource(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/**
+ * Parses and validates a pipeline file's text; never throws on bad input. `tokens`: the parser's tokens
+ * of `yamlSource(text)` when they were made already (the language server makes them a slice at a time,
+ * `parseTokensSliced`).
+ */
+export function parsePipeline(text: string, file: string, tokens?: CST.Token[]): ParsedPipeline {
+  const source = yamlSource(text);
+  const { document, duplicates } = parseYaml(source, tokens);
   const lineCounter = lineCounterOf(text);
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
   const context: CheckContext = { text: source, lineCounter, document, file };

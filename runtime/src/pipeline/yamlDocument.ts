@@ -4,7 +4,7 @@
 //   (built without recursion) is measured first; past MAX_NESTING one clear error says where.
 // - duplicate keys: its `uniqueKeys` compares each key with every earlier key of its mapping
 //   (quadratic: 40,000 keys in one mapping took 11 s). They are found here with one Map per mapping.
-import { Composer, isMap, isPair, isScalar, isSeq, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
+import { Composer, isMap, isPair, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
 
 /**
  * Levels of mappings and sequences a pipeline may nest. Pipelines need a handful; this is well inside
@@ -38,8 +38,7 @@ const OPTIONS = {
  * One YAML document from `source` (more are a MULTIPLE_DOCS error). Line starts are not taken from the
  * parser (it misses line breaks after some document-level errors): `lineCounterOf` reads them from the text.
  */
-export function parseYaml(source: string): ParsedYaml {
-  const tokens = [...new Parser().parse(source)];
+export function parseYaml(source: string, tokens: CST.Token[] = [...new Parser().parse(source)]): ParsedYaml {
   const tooDeep = deepestPoint(tokens);
   const composer = new Composer(OPTIONS);
   let document: Document.Parsed | undefined;
@@ -62,6 +61,29 @@ export function parseYaml(source: string): ParsedYaml {
     );
   }
   return { document: parsed, duplicates: findDuplicateKeys(parsed) };
+}
+
+/**
+ * The parser's tokens of `source`, as `parseYaml` takes them, built a slice at a time: after about
+ * `sliceMs` of work it awaits `pause()` (the language server lets requests such as hover in there), so
+ * the longest stretch of a large file's parse without a break is its composition, not this (about 60%
+ * of the parse). The same tokens as `new Parser().parse(source)`: it is the same lexer and parser, driven
+ * one lexeme at a time as that generator drives them.
+ */
+export async function parseTokensSliced(source: string, sliceMs: number, pause: () => Promise<void>): Promise<CST.Token[]> {
+  const parser = new Parser();
+  const tokens: CST.Token[] = [];
+  let deadline = performance.now() + sliceMs;
+  let lexemes = 0;
+  for (const lexeme of new Lexer().lex(source)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if ((++lexemes & 1023) === 0 && performance.now() > deadline) {
+      await pause();
+      deadline = performance.now() + sliceMs;
+    }
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
 }
 
 /** The offset of the first collection more than MAX_NESTING levels deep, or undefined. No recursion. */

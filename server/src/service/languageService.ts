@@ -26,9 +26,11 @@ import { getLoadOrder, type LoadOrderResult } from './loadOrder';
 import { findDefinition, findDocumentSymbols, findReferences, doRename, getFoldingRanges } from './navigation';
 import type { ValidationOptions } from '../../../runtime/src/workspace/pipelineDiagnostics';
 import { analysePipeline, dropSourceTokens, RequestCancelled, type Cancellation, type PipelineDocument } from './pipelineDocument';
-import { incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
+import { commonEnds, incrementalState, updateIncrementally, type IncrementalState } from './incrementalPipeline';
 import { LineIndex } from '../../../runtime/src/workspace/text';
 import { parsePipeline, type ParsedPipeline } from '../../../runtime/src/pipeline';
+import { yamlSource } from '../../../runtime/src/pipeline/parse';
+import { parseTokensSliced } from '../../../runtime/src/pipeline/yamlDocument';
 import { completePluginSource } from './pluginCompletion';
 import { completePluginTestFile, pluginTestFileKind, validatePluginTestFile } from './pluginTestFiles';
 import type { ReadBenchFigures } from './benchFigures';
@@ -46,14 +48,23 @@ export interface LanguageServiceOptions {
   readBenchFigures?: ReadBenchFigures;
 }
 
+/** How hover and completion may get the analysis they answer from. */
+export interface FeatureOptions {
+  /**
+   * A check of the document is pending (the server's queue) or under way: answer from what is analysed
+   * already, or with nothing, rather than parse the whole text in the request.
+   */
+  checking?: boolean;
+}
+
 /** Per-document settings (pulled from the client per document by the server). */
 export type LanguageSettings = ValidationOptions;
 
 export interface AetherLanguageService {
   /** Pipeline files and plugin entry files of an index. */
   doValidation(document: TextDocument, settings?: LanguageSettings): Diagnostic[];
-  doComplete(document: TextDocument, position: Position, token?: Cancellation): CompletionList;
-  doHover(document: TextDocument, position: Position): Hover | null;
+  doComplete(document: TextDocument, position: Position, token?: Cancellation, options?: FeatureOptions): CompletionList;
+  doHover(document: TextDocument, position: Position, options?: FeatureOptions): Hover | null;
   findDefinition(document: TextDocument, position: Position, token?: Cancellation): LocationLink[];
   findReferences(document: TextDocument, position: Position, includeDeclaration?: boolean, token?: Cancellation): Location[];
   doRename(document: TextDocument, position: Position, newName: string, token?: Cancellation): WorkspaceEdit | null;
@@ -70,6 +81,14 @@ export interface AetherLanguageService {
    * The next check of that same text uses it, once; anything else ignores it.
    */
   prepare(document: TextDocument): void;
+  /** As `prepare`, the parse made a slice at a time (`parseTokensSliced`): requests are answered between slices. */
+  prepareSliced(document: TextDocument): Promise<void>;
+  /**
+   * As `doValidation`, with a whole-text parse (when one is needed) made a slice at a time, so that hover
+   * and completion are answered meanwhile (from the last analysis: see FeatureOptions). Undefined when
+   * the document changed before the check finished: the check of its newer version publishes.
+   */
+  validateSliced(document: TextDocument, settings?: LanguageSettings): Promise<Diagnostic[] | undefined>;
   /** Whether the document's last analysis re-parsed the whole text (not only an edited step). */
   lastAnalysisWasFull(uri: string): boolean;
   /** Drops cached analysis of a closed document. */
@@ -149,6 +168,12 @@ export function toLspDiagnostics(text: string, found: readonly AetherDiagnostic[
   return found.map((d) => toDiagnostic(lines, d));
 }
 
+/** Work of a sliced parse between two turns of the event loop, in ms: short against a request's budget. */
+const SLICE_MS = 8;
+
+/** Lets the event loop take what has arrived (requests) before the next slice. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
   /** `incremental`: undefined until the first edit asks for it (computing it is not on the didOpen path). */
   const cache = new Map<
@@ -168,7 +193,11 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
    * under the same index and settings is first tried incrementally (only the edited step re-parsed);
    * anything else, or an edit the incremental path cannot vouch for, re-parses the whole text.
    */
-  const analysed = (document: TextDocument, settings?: LanguageSettings): PipelineDocument => {
+  const analysed = (document: TextDocument, settings?: LanguageSettings): PipelineDocument =>
+    analysedCheaply(document, settings) ?? analysedFully(document, settings);
+
+  /** The analysis when it is cached for this version or an incremental update gives it; undefined when only a whole-text parse can. */
+  const analysedCheaply = (document: TextDocument, settings?: LanguageSettings): PipelineDocument | undefined => {
     if (settings) lastSettings.set(document.uri, settings);
     const effective = settings ?? lastSettings.get(document.uri) ?? {};
     const index = indexFor(document.uri);
@@ -187,6 +216,15 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         return next.doc;
       }
     }
+    return undefined;
+  };
+
+  /** The whole text parsed (or its parse from `prepare`) and checked, and cached. */
+  const analysedFully = (document: TextDocument, settings?: LanguageSettings): PipelineDocument => {
+    const effective = settings ?? lastSettings.get(document.uri) ?? {};
+    const index = indexFor(document.uri);
+    const key = `${index.root}|${index.version}|${JSON.stringify(effective)}`;
+    const text = document.getText();
     const ahead = preparsed.get(document.uri);
     preparsed.delete(document.uri);
     const doc = analysePipeline(
@@ -200,6 +238,74 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     );
     cache.set(document.uri, { key, version: document.version, doc, full: true });
     return doc;
+  };
+
+  /** Documents whose sliced check (`validateSliced`) is under way. */
+  const checking = new Map<string, number>();
+  /** The sliced parse under way per document: a second check of the same text waits for it instead of parsing again. */
+  const slicing = new Map<string, { text: string; parsed: Promise<ParsedPipeline> }>();
+
+  /** The parse of `text` a slice at a time, kept in `preparsed` for the next full analysis of that text. */
+  const parseSliced = (uri: string, text: string): Promise<ParsedPipeline> => {
+    const running = slicing.get(uri);
+    if (running?.text === text) return running.parsed;
+    const entry: { text: string; parsed: Promise<ParsedPipeline> } = { text, parsed: undefined as unknown as Promise<ParsedPipeline> };
+    const parsed = parseTokensSliced(yamlSource(text), SLICE_MS, nextTurn).then((tokens) => {
+      const result = parsePipeline(text, uriToPath(uri), tokens);
+      // Not for a document closed meanwhile (`forget`).
+      if (slicing.get(uri) === entry) preparsed.set(uri, result);
+      return result;
+    });
+    entry.parsed = parsed;
+    slicing.set(uri, entry);
+    const done = () => {
+      if (slicing.get(uri) === entry) slicing.delete(uri);
+    };
+    parsed.then(done, done);
+    return parsed;
+  };
+
+  /**
+   * The analysis hover and completion answer from, and the offset of `position` in its text. While a
+   * check of the document is pending or under way (`checking`), never a whole-text parse here: that is
+   * the check's work, and doing it in the request is what made requests wait behind checks. Then the
+   * analysis of this version when it is cheap to have (cached, or an incremental update), else the last
+   * analysis when the text has not changed before the position (the same offset in both texts), else none.
+   */
+  const featureAnalysis = (
+    document: TextDocument,
+    position: Position,
+    busy: boolean,
+  ): { doc: PipelineDocument; offset: number } | undefined => {
+    if (!busy && !checking.has(document.uri)) {
+      const doc = analysed(document);
+      return { doc, offset: doc.lines.offsetAt(position) };
+    }
+    const current = analysedCheaply(document);
+    if (current) return { doc: current, offset: current.lines.offsetAt(position) };
+    const last = cache.get(document.uri)?.doc;
+    if (!last) return undefined;
+    const offset = last.lines.offsetAt(position);
+    return offset < commonEnds(last.parsed.text, document.getText()).prefix ? { doc: last, offset } : undefined;
+  };
+
+  /** Hover or completion on a pipeline (see featureAnalysis); `empty` when there is nothing to answer from yet. */
+  const pipelineFeature = <T>(
+    document: TextDocument,
+    position: Position,
+    empty: T,
+    busy: boolean,
+    run: (doc: PipelineDocument, offset: number) => T,
+    token?: Cancellation,
+  ): T => {
+    if (!isPipelineUri(document.uri) || token?.isCancellationRequested || document.getText().length > MAX_ANALYSED_LENGTH) return empty;
+    try {
+      const found = featureAnalysis(document, position, busy);
+      return found ? run(found.doc, found.offset) : empty;
+    } catch (error) {
+      if (error instanceof RequestCancelled) return empty;
+      throw error;
+    }
   };
 
   /** Runs a pipeline feature; a cancelled request (RequestCancelled from a long loop) answers `empty`. */
@@ -247,7 +353,7 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
 
   return {
     doValidation: (document, settings) => capped(validate(document, settings)),
-    doComplete: (document, position, token) =>
+    doComplete: (document, position, token, featureOptions) =>
       /\.(?:[cm]?[jt]s)$/.test(document.uri)
         ? completePluginSource(document.getText(), uriToPath(document.uri), document.offsetAt(position))
         : pluginTestFileKind(uriToPath(document.uri))
@@ -258,9 +364,19 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
               new LineIndex(document.getText()),
               indexFor(document.uri),
             )
-          : pipelineOnly(document, { isIncomplete: false, items: [] }, (doc) => doComplete(doc, doc.lines.offsetAt(position)), token),
-    doHover(document, position) {
-      if (isPipelineUri(document.uri)) return pipelineOnly(document, null, (doc) => doHover(doc, doc.lines.offsetAt(position)));
+          : // Nothing to complete from while the text is being checked: incomplete, so the client asks again.
+            pipelineFeature(
+              document,
+              position,
+              { isIncomplete: true, items: [] },
+              featureOptions?.checking === true,
+              (doc, offset) => doComplete(doc, offset),
+              token,
+            ),
+    doHover(document, position, featureOptions) {
+      if (isPipelineUri(document.uri)) {
+        return pipelineFeature(document, position, null, featureOptions?.checking === true, (doc, offset) => doHover(doc, offset));
+      }
       const plugin = indexFor(document.uri).pluginAt(uriToPath(document.uri));
       if (!plugin) return null;
       const figures = () => options.readBenchFigures?.(plugin.candidate.dir);
@@ -295,6 +411,31 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         entry.compacted = true;
       }
     },
+    async prepareSliced(document) {
+      const text = document.getText();
+      if (!isPipelineUri(document.uri) || text.length > MAX_ANALYSED_LENGTH) return;
+      if (cache.get(document.uri)?.version === document.version || preparsed.get(document.uri)?.text === text) return;
+      await parseSliced(document.uri, text);
+    },
+    async validateSliced(document, settings) {
+      const uri = document.uri;
+      const version = document.version;
+      const text = document.getText();
+      if (isPipelineUri(uri) && text.length <= MAX_ANALYSED_LENGTH && !analysedCheaply(document, settings)) {
+        if (preparsed.get(uri)?.text !== text) {
+          checking.set(uri, (checking.get(uri) ?? 0) + 1);
+          try {
+            await parseSliced(uri, text);
+            if (document.version !== version) return undefined;
+          } finally {
+            const left = (checking.get(uri) ?? 1) - 1;
+            if (left > 0) checking.set(uri, left);
+            else checking.delete(uri);
+          }
+        }
+      }
+      return document.version === version ? capped(validate(document, settings)) : undefined;
+    },
     prepare(document) {
       const text = document.getText();
       if (!isPipelineUri(document.uri) || text.length > MAX_ANALYSED_LENGTH) return;
@@ -305,6 +446,7 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     forget(uri) {
       cache.delete(uri);
       preparsed.delete(uri);
+      slicing.delete(uri);
       lastSettings.delete(uri);
     },
   };

@@ -171,3 +171,38 @@ describe('incremental validation', () => {
     );
   });
 });
+
+describe('sliced checks', () => {
+  it('a check made a slice at a time gives what a check in one go gives, and hover answers from the last analysis meanwhile', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const texts = [
+      pipeline(Array.from({ length: 400 }, (_, i) => i)),
+      pipeline([0, 1, 2, 3]).replace('run: bundle', 'run: [bundle'),
+      pipeline([1, 3, 5]).replace(/\n/g, '\r\n'),
+      '\ufeffname: x\rsteps:\r  - id: a\r    run: bundle\r',
+      '',
+    ];
+    for (const text of texts) {
+      const sliced = getLanguageService({ getIndex: () => index });
+      const plain = getLanguageService({ getIndex: () => index });
+      const document = TextDocument.create(URI, 'aetherscript-pipeline', 1, text);
+      assert.deepEqual(await sliced.validateSliced(document), plain.doValidation(document));
+    }
+    const service = getLanguageService({ getIndex: () => index });
+    const text = pipeline(Array.from({ length: 400 }, (_, i) => i % 3));
+    const document = TextDocument.create(URI, 'aetherscript-pipeline', 1, text);
+    await service.validateSliced(document);
+    // An edit far down that only a whole-text parse can check; hover near the start, as while it runs.
+    TextDocument.update(document, [{ text: text.replace(/run: notify\n(?![\s\S]*run: notify)/, 'run: [notify\n') }], 2);
+    const at = document.positionAt(text.indexOf('bundle'));
+    const whileChecking = service.doHover(document, at, { checking: true });
+    assert.ok(whileChecking, 'answered from the last analysis');
+    const edited = document.getText();
+    assert.equal(service.doHover(document, document.positionAt(edited.indexOf('[notify') + 2), { checking: true }), null);
+    assert.equal(
+      (await service.validateSliced(document))?.some((d) => d.code === 'yaml/syntax'),
+      true,
+    );
+    assert.deepEqual(service.doHover(document, at), whileChecking);
+  });
+});
