@@ -56,7 +56,15 @@ export function registryErrorOf(error: unknown, context: { registry: string; pac
   if (e?.code === 'EINTEGRITY') {
     return new RegistryError(
       'EINTEGRITY',
-      `The tarball of ${what} fails its integrity check (its bytes are not what the registry's metadata says was published): it was altered or damaged. Nothing was installed; tell the package's maintainer or the registry's administrator. (${reason})`${context.registry} answered 404 Not Found to npm's search API (/-/v1/search): it does not serve searches. Point \`--registry URL\` or .npmrc at a registry that does (Verdaccio does), or add a plugin by name with \`aether plugins add NAME\`.`,
+      `The tarball of ${what} fails its integrity check (its bytes are not what the registry's metadata says was published): it was altered or damaged. Nothing was installed; tell the package's maintainer or the registry's administrator. (${reason})`,
+      details,
+    );
+  }
+  if ((e?.statusCode === 404 || e?.code === 'E404') && !context.package) {
+    // A 404 with no package asked for: the registry does not serve npm's search API.
+    return new RegistryError(
+      'E404',
+      `${context.registry} answered 404 Not Found to npm's search API (/-/v1/search): it does not serve searches. Point \`--registry URL\` or .npmrc at a registry that does (Verdaccio does), or add a plugin by name with \`aether plugins add NAME\`.`,
       details,
     );
   }
