@@ -7,7 +7,7 @@ import { parseTemplate, hasExpression } from './expressions';
 import { reachability, type StepGraph } from './graph';
 import { mapValueRange, scalarOffsetMap } from './scalarSource';
 import type { CheckContext, StepNode } from './stepChecks';
-import { didYouMean } from './suggestions';
+import { Suggestions } from './suggestions';
 import { findPair, nodeRange, rangeOf } from './yamlNodes';
 
 export function checkExpressions(
@@ -18,6 +18,7 @@ export function checkExpressions(
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
   const reachable = reachability(graph);
+  const suggestions = new Suggestions(graph.ids);
   for (const step of steps) {
     const withNode = findPair(step.node, 'with')?.value;
     if (!withNode) continue;
@@ -25,7 +26,7 @@ export function checkExpressions(
     const needs = step.needs.map((need) => need.id).filter((id) => id !== step.id && graph.needs.has(id));
     const upstream = { reaches: (id: string) => needs.some((need) => need === id || reachable.reaches(need, id)) };
     for (const scalar of stringScalars(context, withNode)) {
-      diagnostics.push(...checkScalar(context, scalar, step, graph, upstream, declaredEnv));
+      diagnostics.push(...checkScalar(context, scalar, step, graph, upstream, declaredEnv, suggestions));
     }
   }
   return diagnostics;
@@ -60,6 +61,7 @@ function checkScalar(
   graph: StepGraph,
   upstream: { reaches(id: string): boolean },
   declaredEnv: ReadonlySet<string>,
+  suggestions: Suggestions,
 ): AetherDiagnostic[] {
   const diagnostics: AetherDiagnostic[] = [];
   // Exact positions only when the expression is written in place; through an alias, the alias's range.
@@ -82,7 +84,7 @@ function checkScalar(
     if (ref.root === 'steps' && ref.stepId !== undefined) {
       const used = `steps.${ref.stepId}.output`;
       if (!graph.needs.has(ref.stepId)) {
-        const hint = didYouMean(ref.stepId, graph.ids);
+        const hint = suggestions.didYouMean(ref.stepId);
         report(
           'expression/unknown-step',
           'error',

@@ -5,7 +5,7 @@ import { isMap, isScalar, isSeq, type Document, type Node, type Scalar, type YAM
 import type { AetherDiagnostic } from '../model/diagnostics';
 import { resolveAlias } from './aliases';
 import { buildStepGraph, findCycles, type StepGraph } from './graph';
-import { didYouMean } from './suggestions';
+import { listed, Suggestions } from './suggestions';
 import { findPair, nodeRange, type PositionSource } from './yamlNodes';
 
 export interface CheckContext extends PositionSource {
@@ -75,13 +75,14 @@ export function checkSteps(context: CheckContext, steps: StepNode[]): { diagnost
   }
 
   const known = [...firstById.keys()];
+  const suggestions = new Suggestions(known);
   for (const step of steps) {
     const name = step.id === undefined ? `Step #${step.index + 1}` : `Step "${step.id}"`;
     for (const need of step.needs) {
       if (need.id === step.id) {
         report('pipeline/self-need', `${name} needs itself: remove "${need.id}" from its needs`, need.node);
       } else if (!firstById.has(need.id)) {
-        const hint = didYouMean(need.id, known) || (known.length ? ` Steps: ${known.join(', ')}.` : '');
+        const hint = suggestions.didYouMean(need.id) || (known.length ? ` Steps: ${listed(known)}.` : '');
         report('pipeline/unknown-need', `${name} needs "${need.id}", which is not a step in this pipeline.${hint}`, need.node);
       }
     }

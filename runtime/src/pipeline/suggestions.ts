@@ -48,3 +48,34 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   const match = closestMatch(name, candidates);
   return match === undefined ? '' : ` Did you mean "${match}"?`;
 }
+
+/**
+ * Comparisons one check may spend on suggestions among a file's step ids. Each unknown name is compared
+ * with every id, so a file of n steps all naming unknown steps cost n² comparisons (2,000 steps: 5 s);
+ * with this budget a check makes at most this many (about 0.1 s), whatever the file, and the names past
+ * it get no "did you mean". A file with that many unknown names has a bigger problem than a typo.
+ */
+export const SUGGESTION_BUDGET = 50_000;
+
+/** `didYouMean` among one set of candidates, many times, within SUGGESTION_BUDGET comparisons in all. */
+export class Suggestions {
+  private left = SUGGESTION_BUDGET;
+
+  constructor(private readonly candidates: readonly string[]) {}
+
+  /** ` Did you mean "x"?`, or '' (also once the budget is spent). */
+  didYouMean(name: string): string {
+    if (this.candidates.length > this.left) return '';
+    this.left -= this.candidates.length;
+    return didYouMean(name, this.candidates);
+  }
+}
+
+/** Items shown in a list inside a message (`Steps: a, b, …`): the message of each of n diagnostics must not hold all n. */
+export const LISTED = 10;
+
+/** `a, b, c` for up to LISTED items, else the first LISTED and how many there are in all. */
+export function listed(items: readonly string[]): string {
+  if (items.length <= LISTED) return items.join(', ');
+  return `${items.slice(0, LISTED).join(', ')}, … (${items.length} in all)`;
+}

@@ -15,7 +15,7 @@ const STANDALONE = new Set(['DUPLICATE_KEY', 'RESOURCE_EXHAUSTION', 'MULTIPLE_DO
 /**
  * The errors of `document` to report, in file order: each cascade's first error only, unclosed quotes
  * and flow collections moved to their opening character. `source` is the text the document was parsed
- * from. Linear: one pass over the errors, one walk of the tree only when an error needs moving.
+ * from. Linear: one pass over the errors, one walk of the tree only when an error needs moving (`openers`).
  */
 export function errorsOnce(document: Document, source: string): YAMLError[] {
   const errors = document.errors.map((error) => placed(document, source, error)).sort((a, b) => a.pos[0] - b.pos[0]);
@@ -55,18 +55,14 @@ function nextTopLevelLine(source: string, offset: number): number {
 function placed(document: Document, source: string, error: YAMLError): YAMLError {
   const at = error.pos[0];
   if (error.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(error.message)) {
-    const quote = enclosing(
-      document,
-      at,
-      (node) => isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE),
-    );
+    const quote = enclosing(document, at, true);
     if (quote) {
       const mark = source[quote] ?? '"';
       return moved(error, quote, `${error.message}: the string opened here with ${mark} is never closed; end it with ${mark}`);
     }
   }
   if (error.code === 'BAD_INDENT' && /^Flow (?:sequence|map) in block collection/.test(error.message)) {
-    const open = enclosing(document, at, (node) => isCollection(node) && node.flow === true);
+    const open = enclosing(document, at, false);
     if (open !== undefined) {
       const close = source[open] === '{' ? '}' : ']';
       return moved(error, open, `${error.message}: the ${source[open] ?? '['} here is never closed; end it with ${close} on this line`);
@@ -106,12 +102,20 @@ function isPlainText(source: string, offset: number): boolean {
   return /^[A-Za-z]/.test(line) && !/:(?:\s|$)/.test(line) && /\s/.test(line);
 }
 
-/**
- * The start of the last node, in document order, that starts before `offset` and reaches it (its range
- * ends at or after it) and satisfies `accept`. An iterative walk: the tree may be deep.
- */
-function enclosing(document: Document, offset: number, accept: (node: unknown) => boolean): number | undefined {
-  let found: number | undefined;
+/** Quoted scalars and flow collections of a document, in document order (so by start), for `enclosing`. */
+interface Openers {
+  starts: number[];
+  ends: number[];
+  quoted: boolean[];
+}
+
+const openersOf = new WeakMap<Document, Openers>();
+
+/** One iterative walk per document (the tree may be deep), made only when an error needs moving. */
+function openers(document: Document): Openers {
+  let found = openersOf.get(document);
+  if (found) return found;
+  found = { starts: [], ends: [], quoted: [] };
   const stack: unknown[] = [document.contents];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -120,9 +124,37 @@ function enclosing(document: Document, offset: number, accept: (node: unknown) =
       continue;
     }
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (!range || range[0] > offset) continue;
-    if (range[1] >= offset && accept(node) && (found === undefined || range[0] > found)) found = range[0];
-    if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(item);
+    const quoted = isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE);
+    if (range && (quoted || (isCollection(node) && node.flow === true))) {
+      found.starts.push(range[0]);
+      found.ends.push(range[1]);
+      found.quoted.push(quoted);
+    }
+    if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
   }
+  openersOf.set(document, found);
   return found;
+}
+
+/**
+ * How many openers before an error are looked at: the one that ran into it is the nearest one in
+ * practice (its range ends at the error). A bound, so that a file of thousands of unclosed quotes
+ * stays linear (it was quadratic with a walk per error).
+ */
+const LOOK_BACK = 64;
+
+/** The start of the nearest quoted scalar (`quoted`) or flow collection that starts before `offset` and reaches it. */
+function enclosing(document: Document, offset: number, quoted: boolean): number | undefined {
+  const { starts, ends, quoted: kinds } = openers(document);
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low - 1; i >= 0 && i >= low - LOOK_BACK; i--) {
+    if (kinds[i] === quoted && (ends[i] ?? -1) >= offset) return starts[i];
+  }
+  return undefined;
 }
