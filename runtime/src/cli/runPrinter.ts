@@ -2,7 +2,7 @@
 // for runs longer than a second.
 import path from 'node:path';
 import type { AetherEvent } from '../model/events';
-import type { Colors } from './terminal';
+import { formatDiagnostic, type Colors } from './terminal';
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
@@ -82,7 +82,21 @@ export class RunPrinter {
         return;
       case 'plugin-error':
         this.shownProblems.add(event.message);
-        this.problem(`${this.errColors.red('  ✗ plugin error')} ${locate(event)}${event.message}`);
+        // As `aether validate` prints a diagnostic (place, severity, code), when the event is one.
+        this.problem(
+          event.code
+            ? `  ${this.errColors.red('✗')} ${formatDiagnostic(
+                {
+                  code: event.code,
+                  severity: 'error',
+                  message: event.message,
+                  file: event.file,
+                  ...(event.line ? { range: { start: 0, end: 0, line: event.line, column: event.column ?? 1 } } : {}),
+                },
+                this.errColors,
+              )}`
+            : `${this.errColors.red('  ✗ plugin error')} ${locate(event)}${event.message}`,
+        );
         return;
       case 'warning':
         this.line(`${c.yellow('  ! ')}${event.message}`);

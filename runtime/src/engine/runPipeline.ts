@@ -65,6 +65,7 @@ const errorsIn = (diagnostics: AetherDiagnostic[]) => diagnostics.filter((d) => 
 const pluginErrorEvent = (d: AetherDiagnostic): Omit<PluginErrorEvent, 'time'> => ({
   type: 'plugin-error',
   plugin: d.plugin,
+  code: d.code,
   message: d.message,
   file: d.file,
   ...(d.range ? { line: d.range.line, column: d.range.column } : {}),

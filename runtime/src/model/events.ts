@@ -30,6 +30,8 @@ export interface PluginLoadEvent extends EventBase {
 export interface PluginErrorEvent extends EventBase {
   type: 'plugin-error';
   plugin?: string;
+  /** The diagnostic's code (`plugin/attestation`, `pipeline/unknown-command`, …), when it is one. */
+  code?: string;
   message: string;
   file?: string;
   /** 1-based position in `file`, when the problem has one. */
