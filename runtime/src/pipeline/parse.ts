@@ -33,11 +33,15 @@ export interface ParsedPipeline {
 }
 
 /**
- * The text the YAML parser reads: YAML 1.2 ends a line at `\r\n`, `\n` or a lone `\r`; the `yaml`
- * library knows only the first two. Same length, so every offset is one into `text` too.
+ * The text the YAML parser reads, of the same length (every offset is one into `text` too): YAML 1.2
+ * ends a line at `\r\n`, `\n` or a lone `\r`, and the `yaml` library knows only the first two; and a
+ * byte order mark, which YAML allows before the stream, reads as a line break, since the library takes
+ * it for a token of line 1, and then that line's indentation for content (` - a` after a BOM was "Unexpected
+ * tag at node end", found by the YAML test suite's case 2AUY). Positions come from `text`, not from this.
  */
 export function yamlSource(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  const lines = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  return lines.charCodeAt(0) === 0xfeff ? `\n${lines.slice(1)}` : lines;
 }
 
 /**
@@ -50,7 +54,7 @@ export function parsePipeline(text: string, file: string, tokens?: CST.Token[]):
   const { document, duplicates } = parseYaml(source, tokens);
   const lineCounter = lineCounterOf(text);
   const parsed: ParsedPipeline = { file, text, document, lineCounter, diagnostics: [] };
-  const context: CheckContext = { text: source, lineCounter, document, file };
+  const context: CheckContext = { text: source, lineCounter, document, file, bom: text.charCodeAt(0) === 0xfeff };
   const diagnostics = parsed.diagnostics;
 
   const checked = check(context, duplicates, diagnostics);

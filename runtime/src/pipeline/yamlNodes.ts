@@ -7,6 +7,8 @@ import { resolveAlias as resolveAliasOnce } from './aliases';
 export interface PositionSource {
   text: string;
   lineCounter: LineCounter;
+  /** The file starts with a byte order mark, whatever `text` holds there (the parser's source has a line break). */
+  bom?: boolean;
 }
 
 /**
@@ -38,7 +40,8 @@ export function rangeOf(parsed: PositionSource, offsetStart: number, offsetEnd: 
 
 function rangeWithin(parsed: PositionSource, start: number, end: number): SourceRange {
   const { line, col } = parsed.lineCounter.linePos(start);
-  return { start, end, line, column: line === 1 && start > 0 && parsed.text.charCodeAt(0) === 0xfeff ? col - 1 : col };
+  const bom = parsed.bom ?? parsed.text.charCodeAt(0) === 0xfeff;
+  return { start, end, line, column: line === 1 && start > 0 && bom ? col - 1 : col };
 }
 
 /** Whether `offset` is between the `\r` and the `\n` of a line break. */
