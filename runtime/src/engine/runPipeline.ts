@@ -247,7 +247,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     // say (meta, dependencies) is known to the static check too, which names the steps that need it
     // as `aether validate` and the editor do.
     const configBroken = loadErrors.some((d) => d.code.startsWith('config/'));
-    const refusedStatically = errorsIn(loaded.diagnostics).length > 0 && !configBroken;
+    const refusedStatically = loadErrors.length > 0 && !configBroken;
     const checkErrors =
       loaded.faults.length > 0 || configBroken
         ? []
