@@ -5,14 +5,22 @@
 // it appears in the Installed section, in Load Order (coloured by attestation) and in completion.
 // Screenshots go to test-results/. Run: npm run test:e2e (after editor.e2e.ts, reusing its .vsix), or
 // alone: node --import tsx test/e2e/registry.e2e.ts [--reuse].
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
 import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
-import { launchBrowser, palette as runCommand } from './workbench';
+import {
+  launchBrowser,
+  palette as runCommand,
+  quickOpen as openFile,
+  screenshot,
+  waitForLog as pollLog,
+  waitForText as pollText,
+  webview as webviewFrame,
+} from './workbench';
 import { startRegistry } from '../integration/registry/verdaccio';
 import { authoringCopy, generateKeys, npmEnv, publish } from '../integration/registry/fixtures';
 import { ensureBuilt } from '../integration/runtime/workspace';
@@ -23,48 +31,11 @@ const step = (name: string) => console.log(`\n▶ ${name}`);
 const timeout = 90_000;
 const palette = (page: Page, title: string) => runCommand(page, title, timeout);
 
-async function shot(page: Page, name: string): Promise<void> {
-  const file = path.join(results, `${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`  screenshot ${path.relative(root, file)}`);
-}
-
-async function waitForLog(dir: string, pattern: RegExp, within = timeout): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + within;
-  for (;;) {
-    for (const file of findFiles(dir, /AetherScript\.log$/)) {
-      const match = pattern.exec(readFileSync(file, 'utf8'));
-      if (match) return match;
-    }
-    if (Date.now() > deadline) throw new Error(`no log line ${pattern} under ${dir}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: file }).first().waitFor({ timeout });
-}
-
-async function webview(page: Page, title: string): Promise<FrameLocator> {
-  await page.locator('.tab.active', { hasText: title }).first().waitFor({ timeout });
-  return page.locator('iframe.webview.ready:visible').last().contentFrame().locator('#active-frame').contentFrame();
-}
-
-async function waitForText(locator: Locator, pattern: RegExp, ms = timeout): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const text = await locator.innerText().catch(() => '');
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`text ${JSON.stringify(text.slice(0, 500))} never matched ${pattern}`);
-    await locator.page().waitForTimeout(150);
-  }
-}
+const quickOpen = (page: Page, file: string) => openFile(page, file, timeout);
+const webview = (page: Page, title: string) => webviewFrame(page, title, timeout);
+const waitForText = (locator: Locator, pattern: RegExp, ms = timeout) => pollText(locator, pattern, ms);
+const shot = (page: Page, name: string) => screenshot(page, results, name, root);
+const waitForLog = (dir: string, pattern: RegExp, within = timeout) => pollLog(() => findFiles(dir, /AetherScript\.log$/), pattern, within);
 
 const examples = path.join(root, 'examples');
 

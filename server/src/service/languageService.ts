@@ -126,6 +126,12 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export const MAX_ANALYSED_LENGTH = 4 * 1024 * 1024;
 
 /**
+ * Up to this length a hover or completion that finds no analysis to answer from analyses the text in
+ * the request (64 KB, about 2,500 lines: a few milliseconds); a longer text answers from its check.
+ */
+const ANALYSE_IN_REQUEST_LENGTH = 64 * 1024;
+
+/**
  * Diagnostics published per document at most: one broken line can make the YAML parser report an
  * error per token after it (a 1,000-step file gave 26,182), and every one of them is serialized, sent
  * and kept by the client on each edit. Past the cap one more diagnostic says how many were left out.
@@ -284,9 +290,17 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
     const current = analysedCheaply(document);
     if (current) return { doc: current, offset: current.lines.offsetAt(position) };
     const last = cache.get(document.uri)?.doc;
-    if (!last) return undefined;
-    const offset = last.lines.offsetAt(position);
-    return offset < commonEnds(last.parsed.text, document.getText()).prefix ? { doc: last, offset } : undefined;
+    if (last) {
+      const offset = last.lines.offsetAt(position);
+      if (offset < commonEnds(last.parsed.text, document.getText()).prefix) return { doc: last, offset };
+    }
+    // A small document is analysed on the spot (a few milliseconds): completion straight after typing,
+    // at the end of what was typed, must not come back empty. Only a large one waits for its check.
+    if (document.getText().length <= ANALYSE_IN_REQUEST_LENGTH) {
+      const doc = analysed(document);
+      return { doc, offset: doc.lines.offsetAt(position) };
+    }
+    return undefined;
   };
 
   /** Hover or completion on a pipeline (see featureAnalysis); `empty` when there is nothing to answer from yet. */

@@ -205,4 +205,24 @@ describe('sliced checks', () => {
     );
     assert.deepEqual(service.doHover(document, at), whileChecking);
   });
+
+  it('completion straight after typing in a small document answers while its check is pending', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const service = getLanguageService({ getIndex: () => index });
+    const text = pipeline([0, 1, 2]);
+    const document = TextDocument.create(URI, 'aetherscript-pipeline', 1, text);
+    service.doValidation(document);
+    // The user deletes the command's name and asks for completion before the next check has run.
+    const at = text.indexOf('run: bundle') + 'run: '.length;
+    TextDocument.update(
+      document,
+      [{ range: { start: document.positionAt(at), end: document.positionAt(at + 'bundle'.length) }, text: '' }],
+      2,
+    );
+    const completion = service.doComplete(document, document.positionAt(at), undefined, { checking: true });
+    assert.ok(
+      completion.items.some((item) => item.label === 'bundle'),
+      completion.items.map((i) => i.label).join(),
+    );
+  });
 });
