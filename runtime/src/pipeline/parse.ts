@@ -10,7 +10,7 @@ import { type CST, type LineCounter, isMap, isScalar, type Document, type YAMLEr
 import type { AetherDiagnostic } from '../model/diagnostics';
 import type { JsonValue } from '../model/plugin';
 import type { Pipeline, PipelineStep } from '../model/pipeline';
-import { AliasError, aliasIndex, unknownAliasMessage, valueBuilder } from './aliases';
+import { AliasError, aliasIndex, noAliases, unknownAliasMessage, valueBuilder } from './aliases';
 import { checkExpressions } from './expressionChecks';
 import { checkSchema } from './schemaCheck';
 import { checkSteps, readStepNodes, type CheckContext, type StepNode } from './stepChecks';
@@ -82,6 +82,7 @@ function check(
   // Past a real syntax error the tree is a guess; further checks would mostly be noise.
   if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return undefined;
 
+  if (!context.text.includes('*')) noAliases(document);
   const unresolved = aliasIndex(document).unresolved;
   for (const alias of unresolved) {
     diagnostics.push({
