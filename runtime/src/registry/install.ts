@@ -120,16 +120,13 @@ async function installChecked(session: Session, packages: CheckedPackage[], acti
         );
       }
     }
-    options.onProgress?.('syncing plugins (aether plugins sync)');
-    const synced = await syncPlugins(root, options.bundles);
-    if (!synced.ok) {
-      const errors = synced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-      throw new RegistryError(
-        'EINVALIDPLUGIN',
-        `after installing ${ids.join(', ')}, \`aether plugins sync\` refused the workspace: ${errors.join('; ')}. The workspace was left as it was.`,
-        { package: ids.join(', ') },
-      );
-    }
+    await syncOrRefuse(
+      root,
+      options,
+      ids.join(', '),
+      (errors) =>
+        `after installing ${ids.join(', ')}, \`aether plugins sync\` refused the workspace: ${errors}. The workspace was left as it was.`,
+    );
     await snapshot.discard();
   } catch (error) {
     await snapshot.restore();
@@ -313,6 +310,18 @@ export async function updatePlugins(
   }
 }
 
+/**
+ * `aether plugins sync` after npm changed node_modules; a workspace it refuses is an error (the caller
+ * restores its snapshot), whose message `refusal` words from the sync's errors.
+ */
+async function syncOrRefuse(root: string, options: RegistryOptions, packages: string, refusal: (errors: string) => string): Promise<void> {
+  options.onProgress?.('syncing plugins (aether plugins sync)');
+  const synced = await syncPlugins(root, options.bundles);
+  if (synced.ok) return;
+  const errors = synced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  throw new RegistryError('EINVALIDPLUGIN', refusal(errors.join('; ')), { package: packages });
+}
+
 export async function removePlugin(root: string, name: string, options: RegistryOptions = {}): Promise<void> {
   const plugins = await installedPlugins(root);
   if (!plugins.has(name)) {
@@ -339,16 +348,13 @@ export async function removePlugin(root: string, name: string, options: Registry
         },
       );
     }
-    options.onProgress?.('syncing plugins (aether plugins sync)');
-    const synced = await syncPlugins(root, options.bundles);
-    if (!synced.ok) {
-      const errors = synced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-      throw new RegistryError(
-        'EINVALIDPLUGIN',
-        `without ${name}, \`aether plugins sync\` refuses the workspace: ${errors.join('; ')}. Remove the plugins that depend on it first; the workspace was left as it was.`,
-        { package: name },
-      );
-    }
+    await syncOrRefuse(
+      root,
+      options,
+      name,
+      (errors) =>
+        `without ${name}, \`aether plugins sync\` refuses the workspace: ${errors}. Remove the plugins that depend on it first; the workspace was left as it was.`,
+    );
     await snapshot.discard();
   } catch (error) {
     await snapshot.restore();
