@@ -1,34 +1,16 @@
 // End-to-end in a real VS Code: code-server with the packaged extension and examples/ open, driven by
 // Playwright in Debian's chromium. Every wait is on a selector or a log line, never a fixed sleep.
 // Screenshots go to test-results/. Run: npm run test:e2e (setup + package + this file).
-import type { Frame, Locator, Page } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
+import type { Frame, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
 import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
-import {
-  launchBrowser,
-  palette as runCommand,
-  quickOpen as openFile,
-  screenshot,
-  waitForLog as pollLog,
-  waitForText as pollText,
-  webview as webviewFrame,
-} from './workbench';
+import { launchBrowser, workbenchSteps } from './workbench';
 
-const results = path.join(root, 'test-results');
-mkdirSync(results, { recursive: true });
-const step = (name: string) => console.log(`\n▶ ${name}`);
 const timeout = 60_000;
-const palette = (page: Page, title: string) => runCommand(page, title, timeout);
-
-const quickOpen = (page: Page, file: string) => openFile(page, file, timeout);
-const webview = (page: Page, title: string) => webviewFrame(page, title, timeout);
-const waitForText = (locator: Locator, pattern: RegExp, ms = timeout) => pollText(locator, pattern, ms);
-const shot = (page: Page, name: string) => screenshot(page, results, name, root);
-const waitForLog = (dir: string, pattern: RegExp, fileName: RegExp, within = timeout) =>
-  pollLog(() => findFiles(dir, fileName), pattern, within);
+const { step, palette, quickOpen, webview, waitForText, shot, waitForLog } = workbenchSteps(timeout);
 
 /** Matches of a pattern (with the g flag) across the log files under dir. */
 function countLog(dir: string, pattern: RegExp): number {

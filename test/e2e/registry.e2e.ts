@@ -5,37 +5,20 @@
 // it appears in the Installed section, in Load Order (coloured by attestation) and in completion.
 // Screenshots go to test-results/. Run: npm run test:e2e (after editor.e2e.ts, reusing its .vsix), or
 // alone: node --import tsx test/e2e/registry.e2e.ts [--reuse].
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
 import { findFiles, packageExtension, root, setup, startEditor } from '../../scripts/editor.mjs';
-import {
-  launchBrowser,
-  palette as runCommand,
-  quickOpen as openFile,
-  screenshot,
-  waitForLog as pollLog,
-  waitForText as pollText,
-  webview as webviewFrame,
-} from './workbench';
+import { launchBrowser, workbenchSteps } from './workbench';
 import { startRegistry } from '../integration/registry/verdaccio';
 import { authoringCopy, generateKeys, npmEnv, publish } from '../integration/registry/fixtures';
 import { ensureBuilt } from '../integration/runtime/workspace';
 
-const results = path.join(root, 'test-results');
-mkdirSync(results, { recursive: true });
-const step = (name: string) => console.log(`\n▶ ${name}`);
 const timeout = 90_000;
-const palette = (page: Page, title: string) => runCommand(page, title, timeout);
-
-const quickOpen = (page: Page, file: string) => openFile(page, file, timeout);
-const webview = (page: Page, title: string) => webviewFrame(page, title, timeout);
-const waitForText = (locator: Locator, pattern: RegExp, ms = timeout) => pollText(locator, pattern, ms);
-const shot = (page: Page, name: string) => screenshot(page, results, name, root);
-const waitForLog = (dir: string, pattern: RegExp, within = timeout) => pollLog(() => findFiles(dir, /AetherScript\.log$/), pattern, within);
+const { step, palette, quickOpen, webview, waitForText, shot, waitForLog } = workbenchSteps(timeout);
 
 const examples = path.join(root, 'examples');
 

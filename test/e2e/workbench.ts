@@ -1,8 +1,10 @@
 // Driving a VS Code workbench (code-server) with Playwright: shared by the e2e test and the extension
 // benchmark. Every wait is on a selector, never a fixed sleep.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+// @ts-expect-error: a plain .mjs launcher shared with `npm run editor`
+import { findFiles, root } from '../../scripts/editor.mjs';
 
 /** Debian's chromium, headless, without the background traffic a test machine has no use for. */
 export function launchBrowser(): Promise<Browser> {
@@ -77,4 +79,23 @@ export async function screenshot(page: Page, dir: string, name: string, root: st
   const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file });
   console.log(`  screenshot ${path.relative(root, file)}`);
+}
+
+/**
+ * The helpers an e2e file drives the workbench with, bound to its timeout; screenshots go to
+ * test-results/, logs are read from the extension's `AetherScript.log` unless another name is given.
+ */
+export function workbenchSteps(timeout: number) {
+  const results = path.join(root, 'test-results');
+  mkdirSync(results, { recursive: true });
+  return {
+    step: (name: string) => console.log(`\n▶ ${name}`),
+    palette: (page: Page, title: string) => palette(page, title, timeout),
+    quickOpen: (page: Page, file: string) => quickOpen(page, file, timeout),
+    webview: (page: Page, title: string) => webview(page, title, timeout),
+    waitForText: (locator: Locator, pattern: RegExp, ms = timeout) => waitForText(locator, pattern, ms),
+    shot: (page: Page, name: string) => screenshot(page, results, name, root),
+    waitForLog: (dir: string, pattern: RegExp, fileName = /AetherScript\.log$/, ms = timeout) =>
+      waitForLog(() => findFiles(dir, fileName), pattern, ms),
+  };
 }
