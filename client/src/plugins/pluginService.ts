@@ -227,6 +227,22 @@ export class PluginService implements vscode.Disposable {
     return true;
   }
 
+  /**
+   * Tells the language server what npm and `plugins sync` changed. Its file watcher cannot be relied on
+   * for node_modules (VS Code leaves it out of file watching by default), and Load Order, completion
+   * and diagnostics come from the server's workspace index: the same event a watcher would send.
+   */
+  private async packagesChanged(names: string[]): Promise<void> {
+    const root = this.root ?? (await this.workspaceRoot());
+    if (!root || !this.ctx.client) return;
+    const changed = (file: string) => ({ uri: vscode.Uri.file(file).toString(), type: 2 /* FileChangeType.Changed */ });
+    const changes = [
+      changed(path.join(root, 'aether.config.json')),
+      ...names.map((name) => changed(path.join(root, 'node_modules', name, 'package.json'))),
+    ];
+    await this.ctx.client.sendNotification('workspace/didChangeWatchedFiles', { changes }).catch(() => undefined);
+  }
+
   async install(name: string): Promise<boolean> {
     if (!this.requireInstallable()) return false;
     const entry = this.catalogEntry(name);
@@ -246,6 +262,7 @@ export class PluginService implements vscode.Disposable {
       await this.reportFailure(`installing ${spec}`, error);
       return false;
     } finally {
+      await this.packagesChanged([name]);
       await this.refresh();
     }
   }
@@ -285,6 +302,7 @@ export class PluginService implements vscode.Disposable {
       await this.reportFailure(`updating ${name}`, error);
       return false;
     } finally {
+      await this.packagesChanged([name]);
       await this.refresh();
     }
   }
@@ -307,6 +325,7 @@ export class PluginService implements vscode.Disposable {
       await this.reportFailure(`removing ${name}`, error);
       return false;
     } finally {
+      await this.packagesChanged([name]);
       await this.refresh();
     }
   }
