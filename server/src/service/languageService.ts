@@ -138,19 +138,27 @@ const ANALYSE_IN_REQUEST_LENGTH = 64 * 1024;
  */
 export const MAX_DIAGNOSTICS = 1000;
 
-/** The first MAX_DIAGNOSTICS of `all`, and one that counts the rest, placed where the rest begins. */
+/**
+ * The MAX_DIAGNOSTICS most severe of `all` (errors, then warnings, information and hints; in file order
+ * within each), in file order, and one that counts the rest, placed where the first left out is: an
+ * error far down must not be hidden behind a thousand hints above it.
+ */
 function capped(all: Diagnostic[]): Diagnostic[] {
   if (all.length <= MAX_DIAGNOSTICS) return all;
+  const rank = (d: Diagnostic) => d.severity ?? DiagnosticSeverity.Error;
+  const byImportance = all.map((_, i) => i).sort((a, b) => rank(all[a]!) - rank(all[b]!) || a - b);
+  const kept = new Set(byImportance.slice(0, MAX_DIAGNOSTICS));
   const rest = all.length - MAX_DIAGNOSTICS;
-  const firstLeftOut = all[MAX_DIAGNOSTICS]!;
+  const firstLeftOut = all.find((_, i) => !kept.has(i))!;
+  const more = rest === 1 ? '1 more problem is' : `${rest} more problems are`;
   return [
-    ...all.slice(0, MAX_DIAGNOSTICS),
+    ...all.filter((_, i) => kept.has(i)),
     {
       range: firstLeftOut.range,
       severity: DiagnosticSeverity.Warning,
       code: 'pipeline/too-many-diagnostics',
       source: 'aether',
-      message: `${rest} more problem${rest === 1 ? '' : 's'} from here on ${rest === 1 ? 'is' : 'are'} not shown: the editor shows the first ${MAX_DIAGNOSTICS} of a file. Fix the ones above (often one early mistake causes the rest), or run \`aether validate\` for the full list.`,
+      message: `${more} not shown, the first here: the editor shows ${MAX_DIAGNOSTICS} of a file's problems, the most severe first. Fix the ones shown (often one early mistake causes the rest), or run \`aether validate\` for the full list.`,
     },
   ];
 }
@@ -179,6 +187,24 @@ const SLICE_MS = 8;
 
 /** Lets the event loop take what has arrived (requests) before the next slice. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A sliced parse of one text of a document (see `parseSliced`). */
+interface SlicedParse {
+  text: string;
+  parsed: Promise<ParsedPipeline>;
+}
+
+/** A sliced parse stopped because a parse of a newer text of its document began. */
+class Superseded extends Error {
+  constructor() {
+    super('superseded by a newer text of the document');
+  }
+}
+
+const ignoreSuperseded = (error: unknown): undefined => {
+  if (error instanceof Superseded) return undefined;
+  throw error;
+};
 
 export function getLanguageService(options: LanguageServiceOptions): AetherLanguageService {
   /** `incremental`: undefined until the first edit asks for it (computing it is not on the didOpen path). */
@@ -249,17 +275,26 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
   /** Documents whose sliced check (`validateSliced`) is under way. */
   const checking = new Map<string, number>();
   /** The sliced parse under way per document: a second check of the same text waits for it instead of parsing again. */
-  const slicing = new Map<string, { text: string; parsed: Promise<ParsedPipeline> }>();
+  const slicing = new Map<string, SlicedParse>();
 
-  /** The parse of `text` a slice at a time, kept in `preparsed` for the next full analysis of that text. */
+  /**
+   * The parse of `text` a slice at a time, kept in `preparsed` for the next full analysis of that text.
+   * A parse of another text of the document started meanwhile (the user typed on) supersedes this one:
+   * it stops at its next pause and its promise rejects with `Superseded`, so a burst of keystrokes costs
+   * one parse (the last), not one per keystroke running side by side, each holding a tree.
+   */
   const parseSliced = (uri: string, text: string): Promise<ParsedPipeline> => {
     const running = slicing.get(uri);
     if (running?.text === text) return running.parsed;
-    const entry: { text: string; parsed: Promise<ParsedPipeline> } = { text, parsed: undefined as unknown as Promise<ParsedPipeline> };
-    const parsed = parseTokensSliced(yamlSource(text), SLICE_MS, nextTurn).then((tokens) => {
+    const entry: SlicedParse = { text, parsed: undefined as unknown as Promise<ParsedPipeline> };
+    const pause = async (): Promise<void> => {
+      await nextTurn();
+      if (slicing.get(uri) !== entry) throw new Superseded();
+    };
+    const parsed = parseTokensSliced(yamlSource(text), SLICE_MS, pause).then((tokens) => {
+      if (slicing.get(uri) !== entry) throw new Superseded();
       const result = parsePipeline(text, uriToPath(uri), tokens);
-      // Not for a document closed meanwhile (`forget`).
-      if (slicing.get(uri) === entry) preparsed.set(uri, result);
+      preparsed.set(uri, result);
       return result;
     });
     entry.parsed = parsed;
@@ -429,7 +464,7 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
       const text = document.getText();
       if (!isPipelineUri(document.uri) || text.length > MAX_ANALYSED_LENGTH) return;
       if (cache.get(document.uri)?.version === document.version || preparsed.get(document.uri)?.text === text) return;
-      await parseSliced(document.uri, text);
+      await parseSliced(document.uri, text).catch(ignoreSuperseded);
     },
     async validateSliced(document, settings) {
       const uri = document.uri;
@@ -439,7 +474,8 @@ export function getLanguageService(options: LanguageServiceOptions): AetherLangu
         if (preparsed.get(uri)?.text !== text) {
           checking.set(uri, (checking.get(uri) ?? 0) + 1);
           try {
-            await parseSliced(uri, text);
+            // Superseded: a newer text's check is under way and will publish.
+            if ((await parseSliced(uri, text).catch(ignoreSuperseded)) === undefined) return undefined;
             if (document.version !== version) return undefined;
           } finally {
             const left = (checking.get(uri) ?? 1) - 1;

@@ -123,9 +123,30 @@ describe('limits', () => {
     assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
     const last = diagnostics.at(-1)!;
     assert.equal(last.code, 'pipeline/too-many-diagnostics');
-    assert.match(String(last.message), /^500 more problems from here on are not shown/);
+    assert.match(String(last.message), /^500 more problems are not shown, the first here/);
     // Where the 1001st would have been: step s1000's typo.
     assert.equal(last.range.start.line, 2 + 1000 * 3 + 2);
     assert.ok(diagnostics.slice(0, -1).every((d) => d.code === 'pipeline/unknown-key'));
+  });
+
+  it('the cap keeps the most severe: an error past a thousand hints is shown', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const service = getLanguageService({ getIndex: () => index });
+    // 1,500 steps each with an information diagnostic (`bundle` of fast-bundler overrides bundler's), then a typo.
+    let text = 'name: many\nsteps:\n';
+    for (let i = 0; i < 1500; i++) text += `  - id: s${i}\n    run: bundle\n`;
+    text += '  - id: last\n    run: bundle\n    nedds: []\n';
+    const diagnostics = service.doValidation(TextDocument.create(URI, 'yaml', 1, text));
+    assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
+    assert.ok(
+      diagnostics.some((d) => d.code === 'pipeline/unknown-key' && d.severity === 1),
+      'the error is among those shown',
+    );
+    const lines = diagnostics.slice(0, -1).map((d) => d.range.start.line);
+    assert.deepEqual(
+      lines,
+      [...lines].sort((a, b) => a - b),
+      'in file order',
+    );
   });
 });
