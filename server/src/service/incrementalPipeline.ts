@@ -10,9 +10,9 @@
 // is found by diffing the new text against the old (common prefix and suffix, `commonEnds`), never
 // from the change's range: a full-text `contentChanges` entry (legal under incremental sync, and all
 // some clients ever send) takes this path exactly as a ranged one does.
-import { isAlias, isDocument, isMap, isScalar, isSeq, type Document, type Node, type YAMLSeq } from 'yaml';
+import { isAlias, isDocument, isMap, isScalar, isSeq, YAMLParseError, type Document, type Node, type YAMLError, type YAMLSeq } from 'yaml';
 import type { AetherDiagnostic } from '../../../runtime/src/model/diagnostics';
-import { parsePipeline } from '../../../runtime/src/pipeline';
+import { parsePipeline, type ParsedPipeline } from '../../../runtime/src/pipeline';
 import { checkExpressions } from '../../../runtime/src/pipeline/expressionChecks';
 import { buildStepGraph, type StepGraph } from '../../../runtime/src/pipeline/graph';
 import { findPair, lineCounterOf, rangeOf, type PositionSource } from '../../../runtime/src/pipeline/yamlNodes';
@@ -37,6 +37,13 @@ export interface StepLayout {
 export interface IncrementalState {
   layout: StepLayout;
   graph: StepGraph;
+  /**
+   * Set while one step has a YAML syntax error of its own (typing a new key, say). The document then
+   * shows that error only, as a full parse would (past a syntax error nothing else is reported), and
+   * this keeps what the last clean analysis knew, moved to the current text, for when the step is
+   * fixed: the other steps' and sections' diagnostics, and the step as the other steps saw it.
+   */
+  broken?: { item: number; raw: AetherDiagnostic[]; step: StepInfo };
 }
 
 /** Checks whose result for a step depends on other steps: recombined, never taken from the one-step parse. */
@@ -80,33 +87,44 @@ export function updateIncrementally(
   const oldText = doc.parsed.text;
   const { layout } = state;
   // The edit, as one span: the texts' common prefix and suffix are what did not change.
-  const { prefix: p, suffix: q } = commonEnds(oldText, newText);
-  const oldEnd = oldText.length - q;
   const delta = newText.length - oldText.length;
-  if (p === oldText.length && delta === 0) return undefined;
-
-  const k = itemAt(layout, p);
-  if (k === undefined) return undefined;
-  const itemStart = layout.items[k]!;
-  const itemEnd = layout.items[k + 1] ?? layout.stepsEnd;
-  // Inside the item, after its `- ` and before its final line break.
-  if (p < itemStart + layout.indent + 2 || oldEnd > itemEnd - 1) return undefined;
+  const ends = commonEnds(oldText, newText);
+  if (ends.prefix === oldText.length && delta === 0) return undefined;
+  // Where the inserted text repeats its neighbours the span is ambiguous: a line typed at the end of a
+  // step ("\n    ") matches as well just after that step's line break, inside the next step. The span
+  // the suffix is taken for first then lies in the step.
+  const span = stepOfEdit(layout, oldText, ends) ?? stepOfEdit(layout, oldText, commonEnds(oldText, newText, true));
+  if (!span) return undefined;
+  const { k, itemStart, itemEnd, p, oldEnd } = span;
   const chunk = newText.slice(itemStart, itemEnd + delta);
   if (!isOneItem(chunk, layout.indent) || newText.includes('\r')) return undefined;
 
+  // One broken step at a time: an edit elsewhere meanwhile is checked by a full parse.
+  if (state.broken && state.broken.item !== k) return undefined;
   const header = newText.slice(0, layout.itemsStart);
-  const mini = header + chunk + newText.slice(layout.stepsEnd + delta);
+  const trailer = newText.slice(layout.stepsEnd + delta);
+  const mini = header + chunk + trailer;
   const parsed = parsePipeline(mini, doc.file);
-  if (parsed.document.errors.length > 0 || parsed.document.warnings.length > 0 || hasAnchors(parsed.document)) return undefined;
+  if (parsed.document.warnings.length > 0 || hasAnchors(parsed.document)) return undefined;
+  const broken = parsed.document.errors.length > 0;
   const seq = stepsSeq(parsed.document);
   const node = seq?.items[0];
   if (!seq || seq.items.length !== 1 || !isMap(node)) return undefined;
+  if (broken) {
+    const nextStart = layout.items[k + 1];
+    const nextItem =
+      nextStart === undefined ? undefined : newText.slice(nextStart + delta, (layout.items[k + 2] ?? layout.stepsEnd) + delta);
+    if (!errorsStayInItem(parsed, { header, chunk, trailer, nextItem, indent: layout.indent, file: doc.file })) return undefined;
+  }
   const validation = validatePipeline(parsed, index, options);
   const info = validation.steps[0];
-  const old = doc.steps[k];
-  // What other steps see of this one must not have changed.
-  if (!info || !old || info.step.id === undefined || info.step.id !== old.step.id || info.run !== old.run) return undefined;
-  if (info.step.needs.map((n) => n.id).join('\n') !== old.step.needs.map((n) => n.id).join('\n')) return undefined;
+  const old = state.broken?.step ?? doc.steps[k];
+  if (!info || !old) return undefined;
+  // What other steps see of this one must not have changed (while it is broken they see nothing of it).
+  if (!broken) {
+    if (info.step.id === undefined || info.step.id !== old.step.id || info.run !== old.run) return undefined;
+    if (info.step.needs.map((n) => n.id).join('\n') !== old.step.needs.map((n) => n.id).join('\n')) return undefined;
+  }
   if (validation.raw.some((d) => QUOTES_LINES.has(d.code))) return undefined;
 
   const lineCounter = lineCounterOf(newText);
@@ -117,7 +135,7 @@ export function updateIncrementally(
 
   const combined: AetherDiagnostic[] = [];
   // The other steps' and the sections' diagnostics, and this step's cross-step ones, moved by the edit.
-  for (const d of doc.raw) {
+  for (const d of state.broken?.raw ?? doc.raw) {
     const start = d.range?.start ?? 0;
     const end = d.range?.end ?? start;
     const inItem = start >= itemStart && start < itemEnd;
@@ -128,31 +146,41 @@ export function updateIncrementally(
     else if (end > p) return undefined;
     else combined.push(d);
   }
-  // This step's own diagnostics from the one-step parse.
+  // This step's own diagnostics from the one-step parse: with a syntax error, that error and nothing
+  // else in the whole document (as a full parse reports it), the rest kept aside for when it is fixed.
+  const own: AetherDiagnostic[] = [];
   for (const d of validation.raw) {
     const start = d.range?.start ?? 0;
     if (start < chunkStartInMini || start >= chunkEndInMini || isCrossStep(d)) continue;
-    combined.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
+    own.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
   }
-  // Its expressions, against the whole pipeline's step graph.
-  const context = { text: mini, lineCounter: parsed.lineCounter, document: parsed.document, file: doc.file };
-  const step = { ...info.step, index: k };
-  for (const d of checkExpressions(context, [step], state.graph, declaredEnv(parsed.document))) {
-    const start = d.range?.start ?? 0;
-    combined.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
+  if (!broken) {
+    combined.push(...own);
+    // Its expressions, against the whole pipeline's step graph.
+    const context = { text: mini, lineCounter: parsed.lineCounter, document: parsed.document, file: doc.file };
+    const step = { ...info.step, index: k };
+    for (const d of checkExpressions(context, [step], state.graph, declaredEnv(parsed.document))) {
+      const start = d.range?.start ?? 0;
+      combined.push({ ...d, range: rangeOf(positions, toReal(start), toReal(d.range?.end ?? start)) });
+    }
   }
 
-  // The cached tree, updated in place: later nodes move by the edit, the step's node is the new one.
+  // The cached tree, updated in place: later nodes move by the edit, the step's node is the new one, and
+  // the document's errors are this step's (none once it is fixed).
   shiftNodes(doc.parsed.document, itemEnd, delta);
   shiftNodes(node, 0, itemStart - chunkStartInMini, true);
   dropSourceTokens(node);
   const realSeq = stepsSeq(doc.parsed.document)!;
   realSeq.items[k] = node;
+  doc.parsed.document.errors = parsed.document.errors.map(
+    (error) => new YAMLParseError([toReal(error.pos[0]), toReal(error.pos[1])], error.code, error.message),
+  );
   info.step.index = k;
   const steps: StepInfo[] = doc.steps.slice();
   steps[k] = info;
 
-  const raw = combined.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0));
+  const bySource = (a: AetherDiagnostic, b: AetherDiagnostic) => (a.range?.start ?? 0) - (b.range?.start ?? 0);
+  const raw = (broken ? own : combined).sort(bySource);
   const updated: PipelineDocument = {
     ...doc,
     version,
@@ -163,32 +191,73 @@ export function updateIncrementally(
     lines: LineIndex.fromLineStarts(newText, lineCounter.lineStarts),
   };
   const items = layout.items.map((start, i) => (i > k ? start + delta : start));
-  return { doc: updated, state: { layout: { ...layout, items, stepsEnd: layout.stepsEnd + delta }, graph: state.graph } };
+  const next: IncrementalState = { layout: { ...layout, items, stepsEnd: layout.stepsEnd + delta }, graph: state.graph };
+  if (broken) next.broken = { item: k, raw: combined.sort(bySource), step: old };
+  return { doc: updated, state: next };
 }
 
 /**
- * Lengths of the common prefix and suffix (not overlapping). Binary search over substring equality,
- * which V8 compares a block at a time: far faster than a character loop over a 1 MB text.
+ * Whether the YAML errors of a one-step parse are all the whole text would show: every error inside
+ * the step, and the parser back on its feet after it. The second is seen by parsing the step again with
+ * the next step after it: that one must come out as the mapping it was, with no error in it. From there
+ * on the parser reads the rest of the text as it did before (same state, same text), so the full parse
+ * has these errors and no other; the cascade rule (`errorsOnce`) keeps the same ones of them, since the
+ * next top-level line is the section after the steps in both.
  */
-export function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+function errorsStayInItem(
+  parsed: ParsedPipeline,
+  parts: { header: string; chunk: string; trailer: string; nextItem: string | undefined; indent: number; file: string },
+): boolean {
+  const { header, chunk, trailer, nextItem, indent } = parts;
+  const chunkStart = header.length;
+  const chunkEnd = header.length + chunk.length;
+  const inChunk = (error: YAMLError) => error.pos[0] >= chunkStart && error.pos[1] <= chunkEnd;
+  if (!parsed.document.errors.every(inChunk)) return false;
+  if (nextItem === undefined) return true; // the last step: the one-step parse reads what follows as the full one does
+  const withNext = parsePipeline(header + chunk + nextItem + trailer, parts.file);
+  if (withNext.document.warnings.length > 0 || !withNext.document.errors.every(inChunk)) return false;
+  const key = (errors: YAMLError[]) => errors.map((e) => `${e.code}@${e.pos[0]}-${e.pos[1]}`).join(',');
+  if (key(withNext.document.errors) !== key(parsed.document.errors)) return false;
+  const items = stepsSeq(withNext.document)?.items;
+  const after = items?.[1] as Node | undefined;
+  return items?.length === 2 && isMap(after) && after.range?.[0] === chunkEnd + indent + 2 && after.range[1] <= chunkEnd + nextItem.length;
+}
+
+/**
+ * Lengths of the common prefix and suffix (not overlapping); the prefix is taken first, or the suffix
+ * with `suffixFirst`. Binary search over substring equality, which V8 compares a block at a time: far
+ * faster than a character loop over a 1 MB text.
+ */
+export function commonEnds(a: string, b: string, suffixFirst = false): { prefix: number; suffix: number } {
   const max = Math.min(a.length, b.length);
+  if (suffixFirst) {
+    const suffix = commonSuffix(a, b, max);
+    return { prefix: commonPrefix(a, b, max - suffix), suffix };
+  }
+  const prefix = commonPrefix(a, b, max);
+  return { prefix, suffix: commonSuffix(a, b, max - prefix) };
+}
+
+function commonPrefix(a: string, b: string, room: number): number {
   let low = 0;
-  let high = max;
+  let high = room;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
     if (a.slice(low, mid) === b.slice(low, mid)) low = mid;
     else high = mid - 1;
   }
-  const prefix = low;
-  const room = max - prefix;
-  low = 0;
-  high = room;
+  return low;
+}
+
+function commonSuffix(a: string, b: string, room: number): number {
+  let low = 0;
+  let high = room;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
     if (a.slice(a.length - mid, a.length - low) === b.slice(b.length - mid, b.length - low)) low = mid;
     else high = mid - 1;
   }
-  return { prefix, suffix: low };
+  return low;
 }
 
 /** The step graph `checkSteps` builds: first step of each id, needs that name other known steps. */
@@ -252,6 +321,22 @@ function shiftNodes(root: Document | Node, from: number, delta: number, all = fa
     shiftRange(root.range);
     walk(root.contents);
   } else walk(root);
+}
+
+/** The step item an edit (old text's common prefix and suffix with the new) lies in, after its `- ` and before its final line break. */
+function stepOfEdit(
+  layout: StepLayout,
+  oldText: string,
+  ends: { prefix: number; suffix: number },
+): { k: number; itemStart: number; itemEnd: number; p: number; oldEnd: number } | undefined {
+  const p = ends.prefix;
+  const oldEnd = oldText.length - ends.suffix;
+  const k = itemAt(layout, p);
+  if (k === undefined) return undefined;
+  const itemStart = layout.items[k]!;
+  const itemEnd = layout.items[k + 1] ?? layout.stepsEnd;
+  if (p < itemStart + layout.indent + 2 || oldEnd > itemEnd - 1) return undefined;
+  return { k, itemStart, itemEnd, p, oldEnd };
 }
 
 /** The item holding `offset`, by binary search over the item starts. */

@@ -153,6 +153,38 @@ describe('incremental validation', () => {
     assert.deepEqual(diagnostics, reference.doValidation(TextDocument.create(uri, 'aetherscript-pipeline', 2, edited)));
   });
 
+  it('stays incremental while a new key is typed into a step of a 5,000-step pipeline, its syntax errors and all', async () => {
+    const { index } = await memoryIndex(PLUGINS);
+    const service = getLanguageService({ getIndex: () => index });
+    const reference = getLanguageService({ getIndex: () => index, incremental: false });
+    const uri = 'file:///ws/typing.pipeline.yaml';
+    // Kinds 0 and 1 only: a pipeline with few diagnostics, so none is past the cap.
+    let text = pipeline(Array.from({ length: 5000 }, (_, i) => i % 2));
+    const document = TextDocument.create(uri, 'aetherscript-pipeline', 1, text);
+    const clean = service.doValidation(document);
+    // A newline with its indentation, then `retries: 3` a character at a time: most of the texts on the
+    // way (`r`, `re`, … `retries`) are YAML errors in that step, and the last is an unknown key.
+    let at = text.indexOf('src/2498.ts }') + 'src/2498.ts }'.length;
+    const keystrokes = ['\n    ', ...'retries: 3'];
+    const seen = new Set<string>();
+    for (const typed of keystrokes) {
+      text = text.slice(0, at) + typed + text.slice(at);
+      at += typed.length;
+      TextDocument.update(document, [{ text }], document.version + 1);
+      const diagnostics = service.doValidation(document);
+      assert.equal(service.lastAnalysisWasFull(uri), false, `typing ${JSON.stringify(typed)} re-parses only the step`);
+      assert.deepEqual(diagnostics, reference.doValidation(TextDocument.create(uri, 'aetherscript-pipeline', document.version, text)));
+      for (const d of diagnostics) seen.add(String(d.code));
+    }
+    assert.ok(seen.has('yaml/syntax'), 'some keystrokes leave a syntax error');
+    assert.ok(seen.has('pipeline/unknown-key'), `the finished key is checked with the rest: ${[...seen].join()}`);
+    // Deleting the line again gives back the first diagnostics, still without a full parse.
+    text = text.replace('\n    retries: 3', '');
+    TextDocument.update(document, [{ text }], document.version + 1);
+    assert.deepEqual(service.doValidation(document), clean);
+    assert.equal(service.lastAnalysisWasFull(uri), false);
+  });
+
   it('checks a text parsed ahead by prepare (as on the first open, while the index is built) as it would without', async () => {
     const { index } = await memoryIndex(PLUGINS);
     const ahead = getLanguageService({ getIndex: () => index });
