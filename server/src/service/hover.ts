@@ -4,7 +4,7 @@ import { isScalar } from 'yaml';
 import pipelineSchema from '../../../runtime/schemas/pipeline.schema.json';
 import type { CommandBinding } from '../../../runtime/src/model/catalog';
 import { commandsOf } from '../../../runtime/src/plugins';
-import { contains, pluginsMap, rootMap, spanOf, stepReferences, type PipelineDocument } from './pipelineDocument';
+import { contains, pluginsMap, rootMap, spanOf, stepReferenceAt, type PipelineDocument } from './pipelineDocument';
 import type { Span } from '../../../runtime/src/workspace/text';
 
 export function doHover(doc: PipelineDocument, offset: number): Hover | null {
@@ -38,7 +38,7 @@ export function doHover(doc: PipelineDocument, offset: number): Hover | null {
     }
   }
   // An expression's step: what it runs, and whether the step reading it may (it must need it).
-  const ref = stepReferences(doc).find((r) => contains(r.span, offset));
+  const ref = stepReferenceAt(doc, offset);
   if (ref) {
     const target = doc.steps.find((s) => s.step.id === ref.id);
     const reader = ref.step;

@@ -12,11 +12,13 @@ import { isMap, isScalar, isSeq, visit, type Node } from 'yaml';
 import { findMetaProperty, type PluginSourceInfo } from '../../../runtime/src/workspace/pluginSource';
 import {
   type Cancellation,
+  checkCancelled,
   contains,
   pluginsMap,
   rootMap,
   spanOf,
   stepById,
+  stepReferenceAt,
   stepReferences,
   type PipelineDocument,
 } from './pipelineDocument';
@@ -81,7 +83,8 @@ function stepIdAt(doc: PipelineDocument, offset: number, token?: Cancellation): 
     if (info.step.id !== undefined && contains(spanOf(info.step.idNode), offset)) return info.step.id;
     for (const need of info.step.needs) if (contains(spanOf(need.node), offset)) return need.id;
   }
-  return stepReferences(doc, token).find((ref) => contains(ref.span, offset))?.id;
+  checkCancelled(token);
+  return stepReferenceAt(doc, offset)?.id;
 }
 
 /** Spans of every mention of step `id`: its id, `needs` entries and `${{ steps.<id> }}`. */

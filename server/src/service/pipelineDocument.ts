@@ -93,10 +93,28 @@ export function stepAt(doc: PipelineDocument, offset: number): StepInfo | undefi
 
 /** Each `${{ steps.<id>… }}` of the document with the file span of `<id>`. */
 export function stepReferences(doc: PipelineDocument, token?: Cancellation): Array<{ id: string; span: Span; step: StepInfo | undefined }> {
+  return referencesIn(doc, findPair(doc.parsed.document.contents, 'steps')?.value, token);
+}
+
+/**
+ * The `${{ steps.<id>… }}` whose `<id>` holds `offset`. Only the step there is read (they live in steps
+ * only): hover and go-to-definition answer in the time one step takes, not a walk of every expression.
+ */
+export function stepReferenceAt(doc: PipelineDocument, offset: number): { id: string; span: Span; step: StepInfo | undefined } | undefined {
+  const node = stepAt(doc, offset)?.step.node;
+  const range = node?.range;
+  if (!range || offset < range[0] || offset > range[2]) return undefined;
+  return referencesIn(doc, node).find((ref) => contains(ref.span, offset));
+}
+
+function referencesIn(
+  doc: PipelineDocument,
+  root: unknown,
+  token?: Cancellation,
+): Array<{ id: string; span: Span; step: StepInfo | undefined }> {
   const out: Array<{ id: string; span: Span; step: StepInfo | undefined }> = [];
-  const stepsNode = findPair(doc.parsed.document.contents, 'steps')?.value;
   let seen = 0;
-  for (const scalar of stringScalars(stepsNode)) {
+  for (const scalar of stringScalars(root)) {
     if (++seen % 256 === 0) checkCancelled(token);
     const value = scalar.value as string;
     if (!value.includes('${{')) continue;
