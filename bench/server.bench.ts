@@ -6,17 +6,17 @@
 // yaml-language-server's; warm opens against `parseDocument` + ajv on the same text in this process;
 // an edit inside one step sent as a ranged change and as a full-text change; completion and hover at
 // the end of the file; server RSS.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import { parseDocument } from 'yaml';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import type { Position } from 'vscode-languageserver-types';
 import { fmtMs, median, report, scratchWorkspace } from './benchUtil';
 import { BENCH_PLUGIN, generatePipeline } from './fixtures/server/generate';
+import { LspProcess } from './lspClient';
+import { formatStress, openEach, stressFiles, withPlainReferences } from './serverStress';
 
 const repo = path.resolve(__dirname, '..');
 const SCHEMA = path.join(repo, 'runtime/schemas/pipeline.schema.json');
@@ -25,124 +25,8 @@ const MISSPELT = 50;
 const EDITS = 20;
 const YAML_LS_EDITS = 5;
 const QUERIES = 20;
-
-/** One language server process and a JSON-RPC client on its stdio. */
-class LspProcess {
-  readonly connection: MessageConnection;
-  private readonly published: PublishDiagnosticsParams[] = [];
-  /** When each of `published` arrived (performance.now()). */
-  private readonly publishedAt: number[] = [];
-  private waiters: Array<() => void> = [];
-  /** When the process was spawned (performance.now()). */
-  spawnedAt = 0;
-
-  private constructor(
-    readonly child: ChildProcess,
-    settings: unknown,
-  ) {
-    this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-      this.published.push(params);
-      this.publishedAt.push(performance.now());
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const wake of waiters) wake();
-    });
-    this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
-      params.items.map((item) => (item.section ? ((settings as Record<string, unknown>)[item.section] ?? null) : settings)),
-    );
-    this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onNotification(() => undefined);
-    this.connection.listen();
-  }
-
-  static async start(args: string[], root: string, settings: unknown): Promise<LspProcess> {
-    const spawnedAt = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.resume();
-    const server = new LspProcess(child, settings);
-    server.spawnedAt = spawnedAt;
-    const rootUri = pathToFileURL(root).href;
-    await server.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri,
-      workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-      capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
-        textDocument: {
-          synchronization: { dynamicRegistration: false },
-          publishDiagnostics: { versionSupport: true },
-          completion: { completionItem: { snippetSupport: true } },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-        },
-      },
-    });
-    await server.connection.sendNotification('initialized', {});
-    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings });
-    return server;
-  }
-
-  /** The first diagnostics for `uri` published after `since` (an index into what was published). */
-  async diagnosticsAfter(
-    uri: string,
-    since: number,
-    accept: (p: PublishDiagnosticsParams) => boolean = () => true,
-  ): Promise<PublishDiagnosticsParams> {
-    for (;;) {
-      const hit = this.published.slice(since).find((p) => p.uri === uri && accept(p));
-      if (hit) return hit;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  /** When the first publish for `uri` from index `since` on that `accept`s arrived, or NaN. */
-  publishedTime(uri: string, since: number, until: number, accept: (p: PublishDiagnosticsParams) => boolean): number {
-    for (let i = since; i < Math.min(until, this.published.length); i++) {
-      const p = this.published[i]!;
-      if (p.uri === uri && accept(p)) return this.publishedAt[i]!;
-    }
-    return NaN;
-  }
-
-  get publishedCount(): number {
-    return this.published.length;
-  }
-
-  /**
-   * CPU time of the server's main thread so far (where didOpen is handled), from Linux's schedstat: on a
-   * shared machine the wall-clock figures swing with other processes' load, this much less.
-   */
-  mainThreadCpuMs(): number {
-    try {
-      return Number(readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-    } catch {
-      return NaN;
-    }
-  }
-
-  rssMb(): number {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  }
-
-  async stop(): Promise<void> {
-    try {
-      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      await this.connection.sendNotification('exit');
-    } catch {
-      // already gone
-    }
-    // Let it exit on its own (so flags such as --cpu-prof can write their output), then make sure.
-    if (this.child.exitCode === null)
-      await new Promise((resolve) => {
-        this.child.once('exit', resolve);
-        setTimeout(resolve, 3000);
-      });
-    this.connection.dispose();
-    this.child.kill();
-  }
-}
+/** Between two keystrokes of a typing burst: a fast typist's pace. */
+const BURST_GAP_MS = 40;
 
 interface Measured {
   /** didOpen → diagnostics in a fresh process, sent right after `initialized` with no warm-up open before it. */
@@ -164,7 +48,20 @@ interface Measured {
   fullEditMs: number[];
   completionMs: number[];
   hoverMs: number[];
+  /** Typing bursts, keystrokes sent as ranged changes and as full-text changes. */
+  burst: BurstFigures;
+  fullBurst: BurstFigures;
   rssMb: number;
+}
+
+interface BurstFigures {
+  /** The last keystroke → the diagnostics of the final text. */
+  settleMs: number;
+  /** Publishes for the document from the first keystroke until those diagnostics. */
+  publishes: number;
+  /** Hovers sent after each keystroke, at the key being typed: median and slowest answer. */
+  hoverMedianMs: number;
+  hoverMaxMs: number;
 }
 
 /**
@@ -236,6 +133,59 @@ async function measure(
   const fullEditMs: number[] = [];
   for (let i = 0; i < edits; i++) fullEditMs.push(await edit(i, true));
 
+  // Typing bursts: a new key typed into a step one keystroke every BURST_GAP_MS (a newline with its
+  // indentation, then `retriesN: 1` a character at a time), with a hover after each keystroke, and then
+  // the diagnostics of the final text awaited. Ours carry the version; yaml-language-server's are told by
+  // the finished key in a message ("Property retriesN is not allowed"), the first such after the last key.
+  const burst = async (stepNumber: number, word: string, full: boolean): Promise<BurstFigures> => {
+    const line = lines.findIndex((l, n) => n > 8 && l === `  - id: step-${stepNumber}`) + 1; // its `run:` line
+    const typed = `${word}: 1`;
+    const first = { line, character: lines[line]!.length };
+    lines.splice(line + 1, 0, '    ');
+    const keystrokes = [{ range: { start: first, end: first }, text: '\n    ' }];
+    for (let k = 0; k < typed.length; k++) {
+      const at = { line: line + 1, character: 4 + k };
+      keystrokes.push({ range: { start: at, end: at }, text: typed[k]! });
+    }
+    const burstSince = server.publishedCount;
+    const hovers: Array<Promise<number>> = [];
+    for (const [k, change] of keystrokes.entries()) {
+      if (k > 0) lines[line + 1] += change.text;
+      version++;
+      await server.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: full ? [{ text: lines.join('\n') }] : [change],
+      });
+      const sent = performance.now();
+      hovers.push(
+        server.connection
+          .sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: line + 1, character: 5 } })
+          .then(() => performance.now() - sent),
+      );
+      if (k < keystrokes.length - 1) await new Promise((resolve) => setTimeout(resolve, BURST_GAP_MS));
+    }
+    const lastKey = performance.now();
+    const lastSince = server.publishedCount;
+    const finalVersion = version;
+    const settled = await server.diagnosticsAfter(
+      uri,
+      lastSince,
+      (p) =>
+        accept(p, finalVersion) && p.diagnostics.some((d) => (typeof d.message === 'string' ? d.message : d.message.value).includes(word)),
+    );
+    const settleMs = performance.now() - lastKey;
+    const hoverMs = await Promise.all(hovers);
+    let publishes = 0;
+    for (let i = burstSince; i < server.publishedCount; i++) {
+      const publication = server.publication(i);
+      if (publication?.uri === uri) publishes++;
+      if (publication === settled) break;
+    }
+    return { settleMs, publishes, hoverMedianMs: median(hoverMs), hoverMaxMs: Math.max(...hoverMs) };
+  };
+  const burstFigures = await burst(STEPS / 2, 'retriesx', false);
+  const fullBurstFigures = await burst(STEPS / 2 + 10, 'retriesy', true);
+
   const completionMs: number[] = [];
   const hoverMs: number[] = [];
   const lastRun = lines.length - 1 - [...lines].reverse().findIndex((l) => l.startsWith('    run: '));
@@ -261,6 +211,8 @@ async function measure(
     fullEditMs,
     completionMs,
     hoverMs,
+    burst: burstFigures,
+    fullBurst: fullBurstFigures,
     rssMb: server.rssMb(),
   };
 }
@@ -304,7 +256,8 @@ export async function serverBench(): Promise<string[]> {
 
     // AETHER_BENCH_SERVER_FLAGS: node flags for our server only (e.g. --cpu-prof to profile it).
     const flags = (process.env.AETHER_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-    const ours = await LspProcess.start([...flags, path.join(repo, 'server/dist/server.js'), '--stdio'], root, { aether: {} });
+    const startOurs = () => LspProcess.start([...flags, path.join(repo, 'server/dist/server.js'), '--stdio'], root, { aether: {} });
+    const ours = await startOurs();
     let mine: Measured;
     try {
       // It publishes the document version with its diagnostics (closing publishes an empty list without one).
@@ -340,15 +293,13 @@ export async function serverBench(): Promise<string[]> {
       fullEditMs: [NaN],
       completionMs: [NaN],
       hoverMs: [NaN],
+      burst: { settleMs: NaN, publishes: NaN, hoverMedianMs: NaN, hoverMaxMs: NaN },
+      fullBurst: { settleMs: NaN, publishes: NaN, hoverMedianMs: NaN, hoverMaxMs: NaN },
       rssMb: NaN,
     };
-    const yamlLs = skipReference
-      ? undefined
-      : await LspProcess.start(
-          [path.join(repo, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'],
-          root,
-          yamlSettings,
-        );
+    const startYamlLs = () =>
+      LspProcess.start([path.join(repo, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'], root, yamlSettings);
+    const yamlLs = skipReference ? undefined : await startYamlLs();
     let theirs: Measured;
     try {
       // It publishes without versions, and an empty list on close and before the schema is applied; every
@@ -357,6 +308,18 @@ export async function serverBench(): Promise<string[]> {
     } finally {
       await yamlLs?.stop();
     }
+
+    // The pathological files, each after a plain file of its size, in a fresh server per side.
+    const families = stressFiles();
+    const stressed = withPlainReferences(families);
+    const oursStress = await openEach(
+      { start: startOurs, languageId: 'aetherscript-pipeline', accept: (p, version) => p.version === version },
+      root,
+      stressed,
+    );
+    const theirStress = skipReference
+      ? undefined
+      : await openEach({ start: startYamlLs, languageId: 'yaml', accept: (p) => p.diagnostics.length > 0 }, root, stressed);
 
     const edit = median(mine.editMs);
     const yamlEdit = median(theirs.editMs);
@@ -453,12 +416,20 @@ export async function serverBench(): Promise<string[]> {
         met: hover <= 10,
       }),
     );
+    const burstLine = (label: string, mineBurst: BurstFigures, theirBurst: BurstFigures): string =>
+      report(label, fmtMs(mineBurst.settleMs), fmtMs(theirBurst.settleMs), mineBurst.settleMs / theirBurst.settleMs) +
+      `\n    publishes during it ${mineBurst.publishes} (yaml-language-server ${theirBurst.publishes}); hover after each keystroke` +
+      ` median ${fmtMs(mineBurst.hoverMedianMs)}, slowest ${fmtMs(mineBurst.hoverMaxMs)}` +
+      ` (yaml-language-server ${fmtMs(theirBurst.hoverMedianMs)}, ${fmtMs(theirBurst.hoverMaxMs)})`;
+    out.push(burstLine(`typing burst (12 keys ${BURST_GAP_MS} ms apart), ranged: last key → diagnostics`, mine.burst, theirs.burst));
+    out.push(burstLine('typing burst, full-text changes: last key → diagnostics', mine.fullBurst, theirs.fullBurst));
     out.push(
       report('server RSS with the file open', `${mine.rssMb.toFixed(0)} MB`, `${theirs.rssMb.toFixed(0)} MB`, mine.rssMb / theirs.rssMb, {
         text: '< 200 MB',
         met: mine.rssMb < 200,
       }),
     );
+    out.push(...formatStress(families, oursStress, theirStress));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
