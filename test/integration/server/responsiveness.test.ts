@@ -1,5 +1,5 @@
 // Hover and completion never wait behind a check (issue 11): the built server, a 5,000-step pipeline
-// (30,000 lines), an edit that needs the whole text parsed again (a YAML error in the last step), and
+// (30,000 lines), an edit that needs the whole text parsed again (the last step given the first one's id), and
 // hovers and completions sent while that check runs. They are answered while it runs (before its
 // diagnostics are published), from the last analysis where the text before them has not changed. What
 // is asserted is the order of events, not a duration: the machine may be slow or shared.
@@ -77,10 +77,11 @@ describe('hover and completion during a long check', { timeout: 120_000 }, () =>
     const lines = text.split('\n');
     // Near the start: `run: echo` of the first step (the hover names the command).
     const runLine = lines.findIndex((line) => line === '    run: echo');
-    // Near the end: a YAML error in the last step, which only a whole-text parse can check.
-    const lastRun = lines.length - 1 - [...lines].reverse().findIndex((line) => line === '    run: echo');
+    // Near the end: the last step given the first one's id, which only a whole-text parse can check (what
+    // other steps see of it changed; a YAML error inside one step is checked in that step alone now).
+    const lastId = lines.findIndex((line) => line === `  - id: step-${STEPS - 1}`);
     const edited = [...lines];
-    edited[lastRun] = '    run: [echo';
+    edited[lastId] = '  - id: step-0';
     await connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
       contentChanges: [{ text: edited.join('\n') }],
@@ -107,8 +108,8 @@ describe('hover and completion during a long check', { timeout: 120_000 }, () =>
     }
     const diagnostics = (await check).diagnostics;
     assert.ok(
-      diagnostics.some((d) => d.code === 'yaml/syntax'),
-      'the check found the YAML error',
+      diagnostics.some((d) => d.code === 'pipeline/duplicate-step-id'),
+      'the check found the repeated id',
     );
     const early = answered.filter((a) => a.beforeCheck);
     assert.ok(early.length >= 3, `${early.length} of ${answered.length} hover+completion pairs answered before the check published`);
