@@ -136,7 +136,8 @@ export class ValueBuilder {
       this.count(done.size, node);
       return done.value;
     }
-    const anchored = this.built.get(node as Node);
+    // No lookup per node in a document without anchors (most pipelines).
+    const anchored = this.built.size > 0 ? this.built.get(node as Node) : undefined;
     if (anchored) {
       this.count(anchored.size, undefined);
       return anchored.value;

@@ -88,19 +88,45 @@ export async function parseTokensSliced(source: string, sliceMs: number, pause: 
 
 /** The offset of the first collection more than MAX_NESTING levels deep, or undefined. No recursion. */
 function deepestPoint(tokens: CST.Token[]): number | undefined {
-  const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
+  // Tokens and their depths on two stacks side by side: no object per token of a large file.
+  const stack: Array<CST.Token | null | undefined> = [...tokens];
+  const depths: number[] = tokens.map(() => 0);
   while (stack.length > 0) {
-    const { token, depth } = stack.pop()!;
+    const token = stack.pop();
+    const depth = depths.pop()!;
     if (!token) continue;
     if (token.type === 'document') {
-      stack.push({ token: token.value, depth });
+      stack.push(token.value);
+      depths.push(depth);
     } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
       if (depth + 1 > MAX_NESTING) return token.offset;
       for (const item of token.items) {
-        stack.push({ token: item.value, depth: depth + 1 });
-        if ('key' in item) stack.push({ token: item.key, depth: depth + 1 });
+        // Scalars hold nothing deeper: not pushed.
+        if (item.value && isCollectionToken(item.value)) {
+          stack.push(item.value);
+          depths.push(depth + 1);
+        }
+        if ('key' in item && item.key && isCollectionToken(item.key)) {
+          stack.push(item.key);
+          depths.push(depth + 1);
+        }
       }
     }
+  }
+  return undefined;
+}
+
+const isCollectionToken = (token: CST.Token): boolean =>
+  token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection';
+
+/** Up to this many keys a mapping's duplicates are found by comparing keys pairwise (at most 28 comparisons, no Map). */
+const SMALL_MAPPING = 8;
+
+/** The first scalar key before `items[end]` whose value is `value` (compared as a Map compares keys: NaN equals NaN). */
+function earlierKey(items: ReadonlyArray<{ key: unknown }>, end: number, value: unknown): Node | undefined {
+  for (let j = 0; j < end; j++) {
+    const key = items[j]!.key;
+    if (isScalar(key) && key.range && (key.value === value || (Number.isNaN(key.value) && Number.isNaN(value)))) return key;
   }
   return undefined;
 }
@@ -116,14 +142,15 @@ function findDuplicateKeys(document: Document.Parsed): Map<number, DuplicateKey>
     } else if (isSeq(node)) {
       for (const item of node.items) stack.push(item);
     } else if (isMap(node)) {
-      const seen = new Map<unknown, Node>();
-      for (const pair of node.items) {
+      // A Map for a large mapping (linear); the few keys of a small one compared with each other.
+      const seen = node.items.length > SMALL_MAPPING ? new Map<unknown, Node>() : undefined;
+      for (const [i, pair] of node.items.entries()) {
         stack.push(pair);
         const key = pair.key;
         if (!isScalar(key) || !key.range) continue;
-        const first = seen.get(key.value);
+        const first = seen ? seen.get(key.value) : earlierKey(node.items, i, key.value);
         if (!first) {
-          seen.set(key.value, key);
+          seen?.set(key.value, key);
           continue;
         }
         duplicates.set(key.range[0], { key, first, name: String(key.value) });

@@ -60,8 +60,10 @@ export function findPair(map: unknown, key: string): Pair<unknown, unknown> | un
   if (!isMap(map)) return undefined;
   for (const pair of map.items) {
     const keyNode = pair.key;
-    const name = isScalar(keyNode) ? String(keyNode.value) : keyNode;
-    if (name === key) return pair;
+    if (!isScalar(keyNode)) continue;
+    // Most keys are strings: compared as they are, without a String() per key and lookup.
+    const value = keyNode.value;
+    if (typeof value === 'string' ? value === key : String(value) === key) return pair;
   }
   return undefined;
 }
