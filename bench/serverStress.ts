@@ -128,9 +128,11 @@ export function formatStress(files: StressFile[], ours: OpenFigures[], theirs: O
   const side = (figures: OpenFigures[], i: number): string => {
     const plain = figures[2 * i]!;
     const file = figures[2 * i + 1]!;
+    const ratio = Number.isNaN(file.diagnosticsMs) ? '' : `${(file.diagnosticsMs / plain.diagnosticsMs).toFixed(2)}x `;
+    const diagnostics = Number.isNaN(file.diagnostics) ? 'no diagnostics' : `${file.diagnostics} diag.`;
     return (
-      `${cell(file.diagnosticsMs).padStart(8)} (${(file.diagnosticsMs / plain.diagnosticsMs).toFixed(2)}x plain ${cell(plain.diagnosticsMs)}),` +
-      ` hover ${cell(file.hoverMs)}, ${file.diagnostics} diag., ${file.rssMb.toFixed(0)} MB`
+      `${cell(file.diagnosticsMs).padStart(8)} (${ratio}plain ${cell(plain.diagnosticsMs)}),` +
+      ` hover ${cell(file.hoverMs)}, ${diagnostics}, ${file.rssMb.toFixed(0)} MB`
     );
   };
   for (const [i, file] of files.entries()) {
