@@ -4,8 +4,9 @@
 // runtime/schemas/pipeline.schema.json) each started fresh in the same run and driven by the same
 // script. The first didOpen → diagnostics of the fresh process (no warm-up open) against
 // yaml-language-server's; warm opens against `parseDocument` + ajv on the same text in this process;
-// an edit inside one step sent as a ranged change and as a full-text change; completion and hover at
-// the end of the file; server RSS.
+// an edit inside one step sent as a ranged change and as a full-text change; typing bursts (a key typed
+// a keystroke at a time, a hover after each); completion and hover at the end of the file; server RSS;
+// and issue 11's pathological files for both servers (serverStress.ts).
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -281,6 +282,7 @@ export async function serverBench(): Promise<string[]> {
         schemaStore: { enable: false },
       },
     };
+    const noBurst: BurstFigures = { settleMs: NaN, publishes: NaN, hoverMedianMs: NaN, hoverMaxMs: NaN };
     const nothing: Measured = {
       firstOpenMs: NaN,
       spawnToFirstMs: NaN,
@@ -293,8 +295,8 @@ export async function serverBench(): Promise<string[]> {
       fullEditMs: [NaN],
       completionMs: [NaN],
       hoverMs: [NaN],
-      burst: { settleMs: NaN, publishes: NaN, hoverMedianMs: NaN, hoverMaxMs: NaN },
-      fullBurst: { settleMs: NaN, publishes: NaN, hoverMedianMs: NaN, hoverMaxMs: NaN },
+      burst: noBurst,
+      fullBurst: noBurst,
       rssMb: NaN,
     };
     const startYamlLs = () =>

@@ -98,7 +98,7 @@ function deepestPoint(tokens: CST.Token[]): number | undefined {
     if (token.type === 'document') {
       stack.push(token.value);
       depths.push(depth);
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+    } else if (isCollectionToken(token)) {
       if (depth + 1 > MAX_NESTING) return token.offset;
       for (const item of token.items) {
         // Scalars hold nothing deeper: not pushed.
@@ -116,7 +116,7 @@ function deepestPoint(tokens: CST.Token[]): number | undefined {
   return undefined;
 }
 
-const isCollectionToken = (token: CST.Token): boolean =>
+const isCollectionToken = (token: CST.Token): token is CST.BlockMap | CST.BlockSequence | CST.FlowCollection =>
   token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection';
 
 /** Up to this many keys a mapping's duplicates are found by comparing keys pairwise (at most 28 comparisons, no Map). */
